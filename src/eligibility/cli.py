@@ -1,0 +1,135 @@
+"""Command line: ``eligibility check | rulebooks | lint``.
+
+Errors are printed as ``file:line: reason`` or ``field: expected ..., found
+...`` with a non-zero exit code, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from .decide import Evaluator
+from .errors import CaseError, EligibilityError, RulebookError
+from .loader import load_rulebooks
+from .models import Decision
+from .texts_sv import STATUS_SV
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Regelbaserad bedömning för samverkan mellan Försäkringskassan och Arbetsförmedlingen.")
+out = Console()
+err = Console(stderr=True)
+
+RulesOption = Annotated[Optional[Path], typer.Option("--rules", help="Rules directory (default: bundled rules/).")]
+_OUTCOME_STYLE = {"uppfyllt": "green", "ej uppfyllt": "red", "ej utrett": "yellow"}
+_STATUS_STYLE = {"eligible": "bold green", "not_eligible": "bold red", "undetermined": "bold yellow"}
+
+
+def _fail(exc: EligibilityError, code: int = 1) -> None:
+    err.print(f"[bold red]{exc.code}[/]")
+    problems = getattr(exc, "problems", None) or [exc.message]
+    for problem in problems:
+        err.print(f"  {problem}", markup=False, highlight=False)
+    raise typer.Exit(code)
+
+
+def _read_case(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        err.print(f"{path}: cannot read ({exc.strerror})")
+        raise typer.Exit(2) from None
+    try:
+        return json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        err.print(f"{path}: not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: {exc}", markup=False)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def check(
+    case_file: Annotated[Path, typer.Argument(help="Case as YAML or JSON.")],
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Override the case's as_of (YYYY-MM-DD).")] = None,
+    rulebook: Annotated[Optional[str], typer.Option("--rulebook", help="Evaluate under this rulebook id.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
+    rules: RulesOption = None,
+) -> None:
+    """Decide one case and explain the decision."""
+    data = _read_case(case_file)
+    if as_of is not None and isinstance(data, dict):
+        data["as_of"] = as_of
+    try:
+        decision = Evaluator(load_rulebooks(rules)).evaluate(data, rulebook)
+    except (CaseError, EligibilityError) as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(decision.model_dump_json(indent=2))
+        return
+    _print_decision(decision)
+
+
+def _print_decision(decision: Decision) -> None:
+    rb = decision.rulebook
+    out.print(f"[bold]Bedömning {decision.as_of}[/] · regelversion {rb.id} · hash {rb.content_hash[:12]}")
+    summary = Table(title="Program", show_lines=False)
+    summary.add_column("Program")
+    summary.add_column("Status")
+    for programme in decision.programmes.values():
+        style = _STATUS_STYLE[programme.status.value]
+        summary.add_row(programme.name_sv, f"[{style}]{STATUS_SV[programme.status]}[/]")
+    for pid in decision.not_in_force:
+        summary.add_row(pid, "[dim]inte i kraft[/]")
+    out.print(summary)
+    table = Table(title="Villkor", show_lines=False)
+    for column in ("Villkor", "Utfall", "Fakta", "Källa"):
+        table.add_column(column, overflow="fold")
+    for record in decision.conditions:
+        facts = ", ".join(f"{k}={_show(v)}" for k, v in record.facts_used.items() if not k.startswith("threshold."))
+        source = record.source.document or (record.source.lagrum[0].forfattning if record.source.lagrum else "")
+        table.add_row(record.condition, f"[{_OUTCOME_STYLE[record.outcome.value]}]{record.outcome.value}[/]",
+                      facts, source)
+    out.print(table)
+    out.print("[bold]Motivering[/]")
+    out.print(decision.explanation_sv, markup=False, highlight=False)
+
+
+def _show(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+@app.command()
+def rulebooks(rules: RulesOption = None) -> None:
+    """List the rulebooks, their periods and content hashes."""
+    try:
+        books = load_rulebooks(rules)
+    except RulebookError as exc:
+        _fail(exc)
+    table = Table(title="Regelversioner")
+    for column in ("Id", "Gäller från", "Gäller till", "Program", "Hash"):
+        table.add_column(column)
+    for book in books:
+        table.add_row(book.id, str(book.valid_from), str(book.valid_to or "tills vidare"),
+                      ", ".join(book.programmes), book.content_hash[:12])
+    out.print(table)
+
+
+@app.command()
+def lint(rules: RulesOption = None) -> None:
+    """Check every rule file (schema and meaning); exit 1 on any problem."""
+    try:
+        books = load_rulebooks(rules)
+    except RulebookError as exc:
+        _fail(exc)
+    conditions = sum(len(book.all_conditions()) for book in books)
+    out.print(f"OK: {len(books)} rulebooks, {conditions} conditions, no problems.")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,88 @@
+"""The contract every kind of condition implements, once per backend.
+
+A kind turns a declarative ``ConditionDef`` into
+* ``durable``: three durable-rules expressions, one per outcome, over the flat
+  engine fact (keys with ``.`` written ``__``, dates as ordinals, parameters as
+  ``p__<name>``; an unknown fact is an absent key);
+* ``evaluate``: the plain-Python reference of the same semantics.
+Both read the same facts; ``tests/test_differential.py`` holds them equal.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from ..models import Utfall
+from ..rule_schema import ConditionDef
+
+Facts = dict[str, Any]
+"""Fact name -> value; a name that is absent is unknown."""
+
+Expr = dict[str, Any]
+"""A durable-rules JSON expression over the current fact (``m``)."""
+
+
+class Kind(Protocol):
+    """One kind of condition check."""
+
+    name: str
+
+    def problems(self, cond: ConditionDef) -> list[str]:
+        """What is missing or superfluous in ``cond`` for this kind."""
+
+    def facts_read(self, cond_id: str, cond: ConditionDef) -> list[str]:
+        """Names of the facts the check reads (recorded as ``facts_used``)."""
+
+    def durable(self, cond_id: str, cond: ConditionDef) -> dict[Utfall, Expr]:
+        """One durable-rules expression per outcome; exactly one must match any fact."""
+
+    def evaluate(self, cond_id: str, cond: ConditionDef, facts: Facts, params: dict[str, Any]) -> Utfall:
+        """The reference outcome, in plain Python."""
+
+
+_DURABLE_OPS = {"ge": "$gte", "gt": "$gt", "le": "$lte", "lt": "$lt", "neq": "$neq"}
+
+
+def key(name: str) -> str:
+    """The engine's attribute name for a fact (durable-rules paths may not contain dots)."""
+    return name.replace(".", "__")
+
+
+def param_key(name: str) -> str:
+    """The engine's attribute name for a parameter value."""
+    return f"p__{name}"
+
+
+def exists(name: str) -> Expr:
+    """The fact is known."""
+    return {"$ex": {key(name): 1}}
+
+
+def missing(name: str) -> Expr:
+    """The fact is unknown."""
+    return {"$nex": {key(name): 1}}
+
+
+def compare(name: str, op: str, other: Any, *, other_is_field: bool = True) -> Expr:
+    """``fact <op> other``; ``other`` is a field of the same fact unless told otherwise."""
+    right = {"$m": other} if other_is_field else other
+    if op == "eq":
+        return {key(name): right}
+    return {_DURABLE_OPS[op]: {key(name): right}}
+
+
+def all_of(*exprs: Expr) -> Expr:
+    """Every expression holds."""
+    return {"$and": list(exprs)}
+
+
+def any_of(*exprs: Expr) -> Expr:
+    """At least one expression holds."""
+    return {"$or": list(exprs)}
+
+
+def require(cond: ConditionDef, *, fields: tuple[str, ...] = (), parameters: tuple[str, ...] = ()) -> list[str]:
+    """Problems for absent fields or parameter roles."""
+    problems = [f"check '{cond.check}' needs '{name}'" for name in fields if getattr(cond, name) in (None, [])]
+    problems += [f"check '{cond.check}' needs parameter '{role}'" for role in parameters if role not in cond.parameters]
+    return problems

@@ -1,0 +1,51 @@
+"""``ar_sant`` / ``ar_falskt``: a yes/no fact must be yes (or no).
+
+``ar_falskt`` exists for facts phrased positively in the case contract but
+negatively in the law, e.g. target group 4 "kan inte återgå till sin
+anställning" reads ``person.can_return_to_employer`` and wants ``false``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..models import Utfall
+from ..rule_schema import ConditionDef
+from .base import Expr, Facts, key, missing, require
+
+
+class ArSant:
+    """The fact equals ``expected``: uppfyllt; the opposite: ej uppfyllt; unknown: ej utrett."""
+
+    name = "ar_sant"
+    expected = True
+
+    def problems(self, cond: ConditionDef) -> list[str]:
+        """Needs ``fact``."""
+        return require(cond, fields=("fact",))
+
+    def facts_read(self, cond_id: str, cond: ConditionDef) -> list[str]:
+        """Only the fact itself."""
+        return [cond.fact]
+
+    def durable(self, cond_id: str, cond: ConditionDef) -> dict[Utfall, Expr]:
+        """Equality with true / false, absence."""
+        return {
+            Utfall.UPPFYLLT: {key(cond.fact): self.expected},
+            Utfall.EJ_UPPFYLLT: {key(cond.fact): not self.expected},
+            Utfall.EJ_UTRETT: missing(cond.fact),
+        }
+
+    def evaluate(self, cond_id: str, cond: ConditionDef, facts: Facts, params: dict[str, Any]) -> Utfall:
+        """Plain lookup."""
+        value = facts.get(cond.fact)
+        if value is None:
+            return Utfall.EJ_UTRETT
+        return Utfall.UPPFYLLT if value is self.expected else Utfall.EJ_UPPFYLLT
+
+
+class ArFalskt(ArSant):
+    """The fact is false: uppfyllt; true: ej uppfyllt; unknown: ej utrett."""
+
+    name = "ar_falskt"
+    expected = False

@@ -1,0 +1,39 @@
+"""``en_av``: a coded fact is one of a set (``benefit.type`` in [sjukpenning, ...])."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..models import Utfall
+from ..rule_schema import ConditionDef
+from .base import Expr, Facts, all_of, any_of, compare, exists, key, missing, require
+
+
+class EnAv:
+    """The fact's code is among ``values``."""
+
+    name = "en_av"
+
+    def problems(self, cond: ConditionDef) -> list[str]:
+        """Needs ``fact`` and ``values``."""
+        return require(cond, fields=("fact", "values"))
+
+    def facts_read(self, cond_id: str, cond: ConditionDef) -> list[str]:
+        """Only the coded fact."""
+        return [cond.fact]
+
+    def durable(self, cond_id: str, cond: ConditionDef) -> dict[Utfall, Expr]:
+        """A disjunction of equalities and a conjunction of inequalities."""
+        return {
+            Utfall.UPPFYLLT: any_of(*({key(cond.fact): v} for v in cond.values)),
+            Utfall.EJ_UPPFYLLT: all_of(exists(cond.fact),
+                                       *(compare(cond.fact, "neq", v, other_is_field=False) for v in cond.values)),
+            Utfall.EJ_UTRETT: missing(cond.fact),
+        }
+
+    def evaluate(self, cond_id: str, cond: ConditionDef, facts: Facts, params: dict[str, Any]) -> Utfall:
+        """Plain membership."""
+        value = facts.get(cond.fact)
+        if value is None:
+            return Utfall.EJ_UTRETT
+        return Utfall.UPPFYLLT if value in cond.values else Utfall.EJ_UPPFYLLT

@@ -1,0 +1,77 @@
+"""``kvarvarande_tid_minst`` / ``kvarvarande_tid_under``: months left of the benefit.
+
+"At least N months left on D" is ``D + N months <= end_exclusive`` (domain
+brief section 4). The date ``as_of + N months`` is derived per condition,
+before the facts are asserted, with ``dates.add_months`` (relativedelta
+month-end clipping). A benefit without end (sjukersättning tills vidare,
+sjukpenning vid allvarlig sjukdom, no benefit) always has "enough" time left:
+it cannot run out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import dates
+from ..models import Utfall
+from ..rule_schema import ConditionDef
+from .base import Expr, Facts, all_of, any_of, compare, exists, key, missing, require
+
+HAS_END = "benefit_has_end"
+END = "benefit_end_exclusive"
+
+
+def threshold_fact(cond_id: str) -> str:
+    """Name of the derived fact ``as_of + N months`` for one condition."""
+    return f"threshold.{cond_id}"
+
+
+class _RemainingTime:
+    """Shared parts; ``at_least`` says which side is uppfyllt."""
+
+    name = ""
+    at_least = True
+
+    def problems(self, cond: ConditionDef) -> list[str]:
+        """Needs parameter role ``months``."""
+        return require(cond, parameters=("months",))
+
+    def facts_read(self, cond_id: str, cond: ConditionDef) -> list[str]:
+        """The benefit end and the derived threshold date."""
+        return ["as_of", HAS_END, END, threshold_fact(cond_id)]
+
+    def derived_facts(self, cond_id: str, cond: ConditionDef, facts: Facts, params: dict[str, Any]) -> Facts:
+        """``as_of + N months``, the latest end that is still too early."""
+        months = params[cond.parameters["months"]]
+        return {threshold_fact(cond_id): dates.add_months(facts["as_of"], months)}
+
+    def durable(self, cond_id: str, cond: ConditionDef) -> dict[Utfall, Expr]:
+        """Enough left: no end, or end >= threshold; too little: end < threshold."""
+        limit = key(threshold_fact(cond_id))
+        enough = any_of({key(HAS_END): False}, all_of(exists(END), compare(END, "ge", limit)))
+        too_little = all_of(exists(END), compare(END, "lt", limit))
+        unknown = any_of(missing(HAS_END), all_of({key(HAS_END): True}, missing(END)))
+        yes, no = (enough, too_little) if self.at_least else (too_little, enough)
+        return {Utfall.UPPFYLLT: yes, Utfall.EJ_UPPFYLLT: no, Utfall.EJ_UTRETT: unknown}
+
+    def evaluate(self, cond_id: str, cond: ConditionDef, facts: Facts, params: dict[str, Any]) -> Utfall:
+        """Plain comparison of dates."""
+        has_end = facts.get(HAS_END)
+        if has_end is None or (has_end and facts.get(END) is None):
+            return Utfall.EJ_UTRETT
+        enough = not has_end or facts[END] >= facts[threshold_fact(cond_id)]
+        return Utfall.UPPFYLLT if enough == self.at_least else Utfall.EJ_UPPFYLLT
+
+
+class KvarvarandeTidMinst(_RemainingTime):
+    """At least N months of the benefit remain on ``as_of``."""
+
+    name = "kvarvarande_tid_minst"
+    at_least = True
+
+
+class KvarvarandeTidUnder(_RemainingTime):
+    """Less than N months remain, or the benefit is already used up (it has an end)."""
+
+    name = "kvarvarande_tid_under"
+    at_least = False

@@ -1,0 +1,69 @@
+"""All date arithmetic of the product lives here.
+
+Semantics (docs/decisions.md, domain brief section 4):
+
+* A benefit period is handled as ``end_exclusive`` = last paid day + 1 day, so
+  "at least N months left on D" is simply ``D + N months <= end_exclusive``.
+* Months are added with ``dateutil.relativedelta``, which clips to the last day
+  of a shorter month (31 Aug + 6 months = 28/29 Feb). That matches lag
+  (1930:173) om beräkning av lagstadgad tid: a day that is missing in the month
+  is replaced by the month's last day.
+* Age is counted in full years. Someone born on 29 February becomes a year
+  older on 28 February in non-leap years, which is what relativedelta does.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+ONE_DAY = timedelta(days=1)
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus ``months`` calendar months, clipped to the month's last day."""
+    return day + relativedelta(months=months)
+
+
+def add_days(day: date, days: int) -> date:
+    """``day`` plus ``days`` calendar days."""
+    return day + timedelta(days=days)
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Full years of age on ``day``."""
+    return relativedelta(day, birth_date).years
+
+
+def birthday(birth_date: date, years: int) -> date:
+    """The day the person turns ``years`` (29 Feb -> 28 Feb in non-leap years)."""
+    return birth_date + relativedelta(years=years)
+
+
+def first_of_month(day: date) -> date:
+    """The first day of ``day``'s month."""
+    return day.replace(day=1)
+
+
+def last_of_month(day: date) -> date:
+    """The last day of ``day``'s month."""
+    return first_of_month(day) + relativedelta(months=1) - ONE_DAY
+
+
+def has_months_left(day: date, end_exclusive: date, months: int) -> bool:
+    """True when at least ``months`` months remain on ``day`` before ``end_exclusive``."""
+    return add_months(day, months) <= end_exclusive
+
+
+def last_day_with_months_left(end_exclusive: date, months: int) -> date:
+    """The last day on which at least ``months`` months remain.
+
+    ``D + N months`` never decreases as D grows, so the days that qualify form
+    a prefix of the calendar and this is its last element. ``end - N months``
+    is that day: if the end's day-of-month exists N months earlier, adding the
+    months back lands exactly on the end; if it does not (end 31 Aug, N = 6
+    gives 28 Feb), the clipped day is the month's last day and the next day
+    (1 Mar) already lands after the end.
+    """
+    return end_exclusive - relativedelta(months=months)

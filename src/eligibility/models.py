@@ -1,0 +1,231 @@
+"""The case contract (input) and the decision (output), as pydantic models.
+
+Field names are English snake_case; values are the Swedish domain codes of the
+brief. A fact left out or set to ``null`` is *unknown*, never false: the
+engine then records the condition as ``ej utrett`` and asks the question.
+Inputs are strict: a string is not a number, ``1`` is not ``true`` and a date
+is an ISO ``YYYY-MM-DD`` string or a YAML date, nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import Enum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date(value: Any) -> Any:
+    """Accept a date or an ISO date string only (pydantic would also take epoch numbers)."""
+    if isinstance(value, date) and not hasattr(value, "hour"):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return value
+    raise ValueError("expected a date written YYYY-MM-DD")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+Count = Annotated[int, Field(strict=True, ge=0)]
+Hours = Annotated[float, Field(strict=True, ge=0, le=168)]
+Months = Annotated[float, Field(strict=True, ge=0)]
+
+
+class Employment(str, Enum):
+    """Whether the person is unemployed or employed (seed 001 target groups)."""
+
+    ARBETSLOS = "arbetslos"
+    ANSTALLD = "anstalld"
+
+
+class BenefitType(str, Enum):
+    """The benefit the person has on ``as_of`` (domain brief section 1)."""
+
+    SJUKPENNING = "sjukpenning"
+    TIDSBEGRANSAD_SJUKERSATTNING = "tidsbegransad_sjukersattning"
+    SJUKERSATTNING = "sjukersattning"
+    AKTIVITETSERSATTNING = "aktivitetsersattning"
+    INGEN = "ingen"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Person(_Strict):
+    """The person. Exactly one of ``birth_date`` and ``personnummer`` is needed."""
+
+    birth_date: IsoDate | None = None
+    personnummer: str | None = Field(default=None, repr=False)
+    employment: Employment | None = None
+    can_return_to_employer: StrictBool | None = None
+
+
+class Benefit(_Strict):
+    """The benefit on ``as_of``; fields that do not belong to the type are rejected."""
+
+    type: BenefitType
+    sjukpenning_days_used: Count | None = None
+    allvarlig_sjukdom: StrictBool | None = None
+    decision_end: IsoDate | None = None
+    tbs_extension_months_used: Count | None = None
+
+
+class Assessment(_Strict):
+    """Assessment facts; each one may still be unknown (``null``)."""
+
+    fardigutredd: StrictBool | None = None
+    capacity_can_improve: StrictBool | None = None
+    sassam_done: StrictBool | None = None
+    hours_per_week: Hours | None = None
+    stadigvarande_nedsatt_arbetsformaga: StrictBool | None = None
+    months_in_handlingsplansamverkan: Months | None = None
+    needs_vocational_rehabilitation: StrictBool | None = None
+
+
+class Case(_Strict):
+    """One case as sent by a handläggare or a system (domain brief section 6)."""
+
+    as_of: IsoDate
+    person: Person
+    benefit: Benefit
+    assessment: Assessment = Field(default_factory=Assessment)
+
+
+class Utfall(str, Enum):
+    """Outcome of one condition: the brief's three values, exactly."""
+
+    UPPFYLLT = "uppfyllt"
+    EJ_UPPFYLLT = "ej uppfyllt"
+    EJ_UTRETT = "ej utrett"
+
+
+class Status(str, Enum):
+    """A programme's status, by Kleene logic over its conditions."""
+
+    ELIGIBLE = "eligible"
+    NOT_ELIGIBLE = "not_eligible"
+    UNDETERMINED = "undetermined"
+
+
+class Lagrum(BaseModel):
+    """A structured legal reference (författning, kapitel, paragraf, ...)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    forfattning: str
+    kapitel: str | None = None
+    paragraf: str | None = None
+    stycke: str | None = None
+    punkt: str | None = None
+    text: str | None = None
+
+
+class SourceRef(BaseModel):
+    """Where a rule comes from: a seed document and, where known, the statute."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    document: str | None = None
+    provision: str | None = None
+    lagrum: list[Lagrum] | None = None
+    external: bool = False
+    note: str | None = None
+
+
+class ParameterUse(BaseModel):
+    """The value of a parameter that a condition used, and since when it applies."""
+
+    value: Any
+    valid_from: date
+
+
+class ConditionRecord(BaseModel):
+    """One condition checked for one case: outcome, facts used, source, text."""
+
+    condition: str
+    outcome: Utfall
+    text_sv: str
+    explanation_sv: str
+    facts_used: dict[str, Any]
+    parameters_used: dict[str, ParameterUse] = Field(default_factory=dict)
+    missing_facts: list[str] = Field(default_factory=list)
+    sub_conditions: list[str] = Field(default_factory=list)
+    source: SourceRef
+
+
+class ProgrammeResult(BaseModel):
+    """A programme's status and the conditions it was decided on."""
+
+    programme: str
+    name_sv: str
+    status: Status
+    conditions: list[str]
+    decisive_conditions: list[str]
+    source: SourceRef
+
+
+class TargetGroupResult(BaseModel):
+    """Whether the person belongs to one of the five target groups (seed 001)."""
+
+    target_group: str
+    number: int
+    name_sv: str
+    outcome: Utfall
+
+
+class Question(BaseModel):
+    """A fact whose answer would decide an undetermined programme."""
+
+    fact: str
+    text_sv: str
+    programmes: list[str]
+
+
+class KeyDates(BaseModel):
+    """Derived dates; ``None`` where the benefit has no end or a fact is unknown."""
+
+    benefit_last_day: date | None = None
+    benefit_end_exclusive: date | None = None
+    beredningsgrupp_deadline: date | None = None
+    last_day_with_hps_months_left: date | None = None
+    birthday_30: date | None = None
+    aktivitetsersattning_end: date | None = None
+    sjukpenning_days_left: int | None = None
+
+
+class RulebookRef(BaseModel):
+    """Which rulebook decided: its id, period and SHA-256 content hash."""
+
+    id: str
+    valid_from: date
+    valid_to: date | None
+    content_hash: str
+
+
+class Decision(BaseModel):
+    """The full, explained decision for one case."""
+
+    as_of: date
+    rulebook: RulebookRef
+    programmes: dict[str, ProgrammeResult]
+    not_in_force: dict[str, str] = Field(default_factory=dict)
+    target_groups: list[TargetGroupResult]
+    conditions: list[ConditionRecord]
+    key_dates: KeyDates
+    questions: list[Question]
+    explanation_sv: str
+
+    def status_of(self, programme: str) -> Status:
+        """The status of ``programme``; raises KeyError when not in this rulebook."""
+        return self.programmes[programme].status
+
+    def record(self, condition: str) -> ConditionRecord:
+        """The record of ``condition``; raises KeyError when it was not checked."""
+        for record in self.conditions:
+            if record.condition == condition:
+                return record
+        raise KeyError(condition)

@@ -1,0 +1,125 @@
+"""Case validation: the contract (pydantic) and consistency with the rulebook.
+
+Errors name the field path and what was expected. Values of ``person.*``
+fields (personnummer, birth date) are never echoed: error texts end up in
+logs and responses.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from personnummer import personnummer as pnr
+from pydantic import ValidationError
+
+from .dates import age_on
+from .errors import CaseError, FieldProblem
+from .models import BenefitType, Case
+from .rulebook import Rulebook
+
+_PERSONAL = ("person",)
+_BENEFIT_FIELDS = {
+    "sjukpenning_days_used": {BenefitType.SJUKPENNING},
+    "allvarlig_sjukdom": {BenefitType.SJUKPENNING},
+    "decision_end": {BenefitType.TIDSBEGRANSAD_SJUKERSATTNING, BenefitType.AKTIVITETSERSATTNING},
+    "tbs_extension_months_used": {BenefitType.TIDSBEGRANSAD_SJUKERSATTNING},
+}
+
+
+def _shown(value: Any, loc: tuple[Any, ...]) -> str | None:
+    if loc and loc[0] in _PERSONAL:
+        return None
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def parse_case(data: Any) -> Case:
+    """Validate raw data (parsed JSON or YAML) against the case contract."""
+    try:
+        return Case.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            field = ".".join(str(part) for part in loc) or "(case)"
+            expected = err["msg"]
+            if err["type"] == "extra_forbidden":
+                expected = "no such field in the case contract (see docs/case-format.md)"
+            elif err["type"] == "missing":
+                expected = "a value (the field is required)"
+            found = None if err["type"] == "missing" else _shown(err.get("input"), loc)
+            problems.append(FieldProblem(field, expected, found, err["type"]))
+        raise CaseError(problems) from None
+
+
+def birth_date_of(case: Case) -> date:
+    """The birth date, from ``birth_date`` or a checksum-valid ``personnummer``."""
+    person = case.person
+    from_pnr = None
+    if person.personnummer is not None:
+        try:
+            parsed = pnr.Personnummer(person.personnummer)
+        except pnr.PersonnummerException:
+            raise CaseError([FieldProblem("person.personnummer",
+                                          "a valid Swedish personnummer or samordningsnummer "
+                                          "(YYYYMMDD-NNNN, correct check digit)", None, "personnummer")]) from None
+        got = parsed.get_date()
+        from_pnr = got.date() if hasattr(got, "date") else got
+    if from_pnr and person.birth_date and from_pnr != person.birth_date:
+        raise CaseError([FieldProblem("person.birth_date", "the same date as in person.personnummer", None, "mismatch")])
+    birth = from_pnr or person.birth_date
+    if birth is None:
+        raise CaseError([FieldProblem("person", "person.birth_date or person.personnummer", None, "missing")])
+    if birth > case.as_of:
+        raise CaseError([FieldProblem("person.birth_date", "a birth date on or before as_of", None, "after_as_of")])
+    return birth
+
+
+def check_against_rulebook(case: Case, birth: date, book: Rulebook) -> None:
+    """Reject cases the law of ``book`` cannot contain (TBS after 2012, AE at 35, ...)."""
+    problems: list[FieldProblem] = []
+    benefit = case.benefit
+    kind = benefit.type
+    if kind.value not in book.meta.benefits:
+        known = ", ".join(book.meta.benefits)
+        problems.append(FieldProblem("benefit.type", f"a benefit that exists under rulebook {book.id} ({known})",
+                                     repr(kind.value), "benefit_not_in_force"))
+        raise CaseError(problems)
+    for field, types in _BENEFIT_FIELDS.items():
+        if getattr(benefit, field) is not None and kind not in types:
+            allowed = " or ".join(sorted(t.value for t in types))
+            problems.append(FieldProblem(f"benefit.{field}", f"only given for {allowed}", f"given for {kind.value!r}",
+                                         "field_not_for_benefit"))
+
+    def param(name: str) -> Any:
+        return book.parameter(name, case.as_of).value
+
+    if benefit.decision_end is not None and benefit.decision_end < case.as_of:
+        problems.append(FieldProblem("benefit.decision_end", "a date on or after as_of (the benefit must still be running)",
+                                     str(benefit.decision_end), "decision_ended"))
+    if kind is BenefitType.TIDSBEGRANSAD_SJUKERSATTNING:
+        last = param("tbs_senaste_slutdag")
+        if last is None or case.as_of > last:
+            problems.append(FieldProblem("as_of", f"a date on or before {last} for tidsbegränsad sjukersättning "
+                                         "(it could not be paid after that day)", str(case.as_of), "tbs_after_last_day"))
+        if benefit.decision_end is not None and last is not None and benefit.decision_end > last:
+            problems.append(FieldProblem("benefit.decision_end", f"a date on or before {last}",
+                                         str(benefit.decision_end), "tbs_after_last_day"))
+        most = param("tbs_max_forlangning_manader")
+        if benefit.tbs_extension_months_used is not None and benefit.tbs_extension_months_used > most:
+            problems.append(FieldProblem("benefit.tbs_extension_months_used", f"at most {most}",
+                                         str(benefit.tbs_extension_months_used), "too_many_months"))
+    if kind is BenefitType.AKTIVITETSERSATTNING:
+        low, high = param("ae_lagsta_alder"), param("ae_hogsta_alder")
+        if not low <= age_on(birth, case.as_of) <= high:
+            problems.append(FieldProblem("benefit.type", f"aktivitetsersättning only for ages {low}-{high} on as_of",
+                                         "a person outside that age", "age_outside_benefit"))
+    if kind is BenefitType.SJUKPENNING and benefit.sjukpenning_days_used is not None:
+        most = param("sjukpenning_max_dagar")
+        if most is not None and benefit.allvarlig_sjukdom is not True and benefit.sjukpenning_days_used > most:
+            problems.append(FieldProblem("benefit.sjukpenning_days_used",
+                                         f"at most {most} days unless allvarlig_sjukdom is true",
+                                         str(benefit.sjukpenning_days_used), "too_many_days"))
+    if problems:
+        raise CaseError(problems)
