@@ -25,7 +25,7 @@ from .texts_sv import STATUS_SV
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Regelbaserad bedömning för samverkan mellan Försäkringskassan och Arbetsförmedlingen.")
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 RulesOption = Annotated[Optional[Path], typer.Option("--rules", help="Rules directory (default: bundled rules/).")]
 _OUTCOME_STYLE = {"uppfyllt": "green", "ej uppfyllt": "red", "ej utrett": "yellow"}

@@ -59,11 +59,14 @@ def has_months_left(day: date, end_exclusive: date, months: int) -> bool:
 def last_day_with_months_left(end_exclusive: date, months: int) -> date:
     """The last day on which at least ``months`` months remain.
 
-    ``D + N months`` never decreases as D grows, so the days that qualify form
-    a prefix of the calendar and this is its last element. ``end - N months``
-    is that day: if the end's day-of-month exists N months earlier, adding the
-    months back lands exactly on the end; if it does not (end 31 Aug, N = 6
-    gives 28 Feb), the clipped day is the month's last day and the next day
-    (1 Mar) already lands after the end.
+    ``D + N months`` never decreases as D grows, so the qualifying days form a
+    prefix of the calendar and this is its last element. ``end - N months``
+    qualifies but is not always the last: when the end falls on the last day
+    of a short month, later days clip onto it too (end 28 Feb 2001, N = 1:
+    28, 29, 30 and 31 January all give 28 February, so the answer is 31 Jan).
+    Hence the short walk forward (at most three days).
     """
-    return end_exclusive - relativedelta(months=months)
+    day = end_exclusive - relativedelta(months=months)
+    while add_months(day + ONE_DAY, months) <= end_exclusive:
+        day += ONE_DAY
+    return day

@@ -1,0 +1,68 @@
+"""The command line: readable output, JSON output, errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from eligibility.cli import app
+
+runner = CliRunner()
+EXAMPLE = Path(__file__).parents[1] / "examples" / "hps_sjukpenning.yaml"
+
+
+def test_check_prints_statuses_and_motivering():
+    result = runner.invoke(app, ["check", str(EXAMPLE)])
+    assert result.exit_code == 0, result.output
+    assert "Handlingsplansamverkan" in result.output
+    assert "Motivering" in result.output
+    assert "regelversion 2010-01-01" in result.output
+
+
+def test_check_json_is_a_decision():
+    result = runner.invoke(app, ["check", str(EXAMPLE), "--json"])
+    assert result.exit_code == 0, result.output
+    decision = json.loads(result.output)
+    assert decision["programmes"]["handlingsplansamverkan"]["status"] == "eligible"
+    assert decision["key_dates"]["sjukpenning_days_left"] == 214
+    assert len(decision["rulebook"]["content_hash"]) == 64
+
+
+def test_check_as_of_override_selects_older_rulebook():
+    result = runner.invoke(app, ["check", str(EXAMPLE), "--as-of", "2009-03-15", "--json"])
+    assert json.loads(result.output)["rulebook"]["id"] == "2008-07-01"
+
+
+def test_check_bad_case_is_a_clear_error(tmp_path):
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps({"as_of": "2011-03-15", "person": {"birth_date": "1975-06-02"},
+                                "benefit": {"type": "sjukbidrag"}}), encoding="utf-8")
+    result = runner.invoke(app, ["check", str(case)])
+    assert result.exit_code == 1
+    assert "CASE_INVALID" in result.output and "benefit.type" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_check_unreadable_and_malformed_files(tmp_path):
+    assert runner.invoke(app, ["check", str(tmp_path / "missing.yaml")]).exit_code == 2
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    result = runner.invoke(app, ["check", str(broken)])
+    assert result.exit_code == 2 and "not valid JSON" in result.output
+
+
+def test_rulebooks_lists_versions():
+    result = runner.invoke(app, ["rulebooks"])
+    assert result.exit_code == 0
+    assert "2008-07-01" in result.output and "2010-01-01" in result.output
+
+
+def test_lint_ok_and_failing(tmp_path):
+    assert runner.invoke(app, ["lint"]).exit_code == 0
+    (tmp_path / "2010-01-01").mkdir()
+    (tmp_path / "2010-01-01" / "rulebook.yaml").write_text("id: [", encoding="utf-8")
+    result = runner.invoke(app, ["lint", "--rules", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "rulebook.yaml:1" in result.output and "parameters.yaml: file is missing" in result.output

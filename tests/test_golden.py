@@ -1,0 +1,120 @@
+"""Golden cases: law as data (style guide section 6).
+
+Each ``tests/cases/*.yaml`` file holds one case and the parts of the decision
+that matter to it. Every case runs through both backends (durable-rules engine
+and the reference evaluator); a failure names the file, the backend and the
+field that differed. A file with ``xfail_reason`` documents a suspected engine
+bug: it is expected to fail (strictly, so a fix is noticed).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from eligibility import Evaluator, load_rulebooks
+from eligibility.errors import CaseError
+
+CASES_DIR = Path(__file__).parent / "cases"
+FILE_KEYS = {"name", "source", "case", "expect", "xfail_reason"}
+EXPECT_KEYS = {"rulebook", "programmes", "not_in_force", "conditions", "target_groups", "key_dates",
+               "questions", "error"}
+
+BOOKS = load_rulebooks()
+EVALUATORS = {"engine": Evaluator(BOOKS), "reference": Evaluator(BOOKS, "reference")}
+
+
+def _load(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    where = path.relative_to(CASES_DIR.parent.parent)
+    assert isinstance(data, dict), f"{where}: expected a mapping at top level"
+    unknown = set(data) - FILE_KEYS
+    assert not unknown, f"{where}: unknown top-level keys {sorted(unknown)}"
+    for key in ("name", "source", "case", "expect"):
+        assert key in data, f"{where}: missing '{key}'"
+    unknown = set(data["expect"]) - EXPECT_KEYS
+    assert not unknown, f"{where}: unknown expect keys {sorted(unknown)}"
+    if "error" in data["expect"]:
+        assert set(data["expect"]) == {"error"}, f"{where}: 'error' cannot be combined with other expectations"
+    return data
+
+
+def _params() -> list[Any]:
+    params = []
+    for path in sorted(CASES_DIR.glob("*.yaml")):
+        data = _load(path)
+        marks = []
+        if data.get("xfail_reason"):
+            marks.append(pytest.mark.xfail(reason=data["xfail_reason"], strict=True))
+        params.append(pytest.param(path, data, id=path.stem, marks=marks))
+    return params
+
+
+def _compare(label: str, expected: Any, found: Any, diffs: list[str]) -> None:
+    if expected != found:
+        diffs.append(f"{label}: expected {expected!r}, found {found!r}")
+
+
+def _check_error(expected: dict[str, Any], case: dict[str, Any], evaluator: Evaluator) -> list[str]:
+    unknown = set(expected) - {"field", "code"}
+    assert not unknown, f"unknown keys in expect.error: {sorted(unknown)}"
+    try:
+        decision = evaluator.evaluate(case)
+    except CaseError as exc:
+        found = [(p.field, p.code) for p in exc.problems]
+        for problem in exc.problems:
+            if problem.field == expected["field"] and expected.get("code") in (None, problem.code):
+                return []
+        return [f"error: expected a problem on {expected['field']!r} (code {expected.get('code')!r}), "
+                f"found problems {found}"]
+    return [f"error: expected CaseError on {expected['field']!r}, got a decision "
+            f"(rulebook {decision.rulebook.id})"]
+
+
+def _check_decision(expect: dict[str, Any], case: dict[str, Any], evaluator: Evaluator) -> list[str]:
+    try:
+        decision = evaluator.evaluate(case)
+    except CaseError as exc:
+        return [f"evaluate: unexpected CaseError: {exc}"]
+    diffs: list[str] = []
+    if "rulebook" in expect:
+        _compare("rulebook", str(expect["rulebook"]), decision.rulebook.id, diffs)
+    for pid, status in (expect.get("programmes") or {}).items():
+        found = decision.programmes[pid].status.value if pid in decision.programmes else "(not in rulebook)"
+        _compare(f"programmes.{pid}", status, found, diffs)
+    if "not_in_force" in expect:
+        _compare("not_in_force", sorted(expect["not_in_force"] or []), sorted(decision.not_in_force), diffs)
+    for cond_id, outcome in (expect.get("conditions") or {}).items():
+        try:
+            found = decision.record(cond_id).outcome.value
+        except KeyError:
+            found = "(not checked)"
+        _compare(f"conditions.{cond_id}", outcome, found, diffs)
+    groups = {g.target_group: g.outcome.value for g in decision.target_groups}
+    for group, outcome in (expect.get("target_groups") or {}).items():
+        _compare(f"target_groups.{group}", outcome, groups.get(group, "(unknown group)"), diffs)
+    key_dates = decision.key_dates.model_dump()
+    for name, value in (expect.get("key_dates") or {}).items():
+        assert name in key_dates, f"unknown key date {name!r}"
+        _compare(f"key_dates.{name}", value, key_dates[name], diffs)
+    if "questions" in expect:
+        _compare("questions", sorted(expect["questions"] or []), sorted(q.fact for q in decision.questions), diffs)
+    return diffs
+
+
+@pytest.mark.parametrize(("path", "data"), _params())
+def test_golden(path: Path, data: dict[str, Any]) -> None:
+    """The decision for the file's case matches its expectations under both backends."""
+    expect = data["expect"]
+    problems = []
+    for backend, evaluator in EVALUATORS.items():
+        if "error" in expect:
+            diffs = _check_error(expect["error"], data["case"], evaluator)
+        else:
+            diffs = _check_decision(expect, data["case"], evaluator)
+        problems += [f"[{backend}] {diff}" for diff in diffs]
+    where = f"tests/cases/{path.name}"
+    assert not problems, f"{where} ({data['name']}):\n  " + "\n  ".join(problems)
