@@ -31,7 +31,7 @@ FACT_LABEL_SV = {
     "assessment.fardigutredd": "färdigutredd",
     "assessment.capacity_can_improve": "arbetsförmågan kan förbättras",
     "assessment.sassam_done": "Sassam-kartläggning gjord",
-    "assessment.hours_per_week": "antal timmar per vecka som du klarar",
+    "assessment.hours_per_week": "antal timmar per vecka som personen klarar",
     "assessment.stadigvarande_nedsatt_arbetsformaga": "stadigvarande nedsatt arbetsförmåga",
     "assessment.months_in_handlingsplansamverkan": "antal månader i handlingsplansamverkan",
     "assessment.needs_vocational_rehabilitation": "behov av arbetslivsinriktad rehabilitering",
@@ -125,7 +125,7 @@ def age_sv(outcome: Utfall, age: int | None, low: int, high: int, at_benefit_end
     if outcome is Utfall.EJ_UTRETT:
         return f"Åldern går inte att avgöra: {missing_sv(missing)}."
     when = "i den månad ersättningen tar slut" if at_benefit_end else "på bedömningsdagen"
-    return f"Du är {age} år {when}; kravet är {low}–{high} år. Villkoret är {OUTCOME_SV[outcome]}."
+    return f"Personen är {age} år {when}; kravet är {low}–{high} år. Villkoret är {OUTCOME_SV[outcome]}."
 
 
 def comparison_sv(outcome: Utfall, label: str, value: Any, op: str, limit: Any, missing: list[str]) -> str:
