@@ -9,6 +9,7 @@ bug: it is expected to fail (strictly, so a fix is noticed).
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -53,9 +54,13 @@ def _params() -> list[Any]:
     return params
 
 
+def _show(value: Any) -> str:
+    return str(value) if isinstance(value, date) else repr(value)
+
+
 def _compare(label: str, expected: Any, found: Any, diffs: list[str]) -> None:
     if expected != found:
-        diffs.append(f"{label}: expected {expected!r}, found {found!r}")
+        diffs.append(f"{label}: expected {_show(expected)}, found {_show(found)}")
 
 
 def _check_error(expected: dict[str, Any], case: dict[str, Any], evaluator: Evaluator) -> list[str]:
@@ -116,5 +121,5 @@ def test_golden(path: Path, data: dict[str, Any]) -> None:
         else:
             diffs = _check_decision(expect, data["case"], evaluator)
         problems += [f"[{backend}] {diff}" for diff in diffs]
-    where = f"tests/cases/{path.name}"
-    assert not problems, f"{where} ({data['name']}):\n  " + "\n  ".join(problems)
+    if problems:
+        pytest.fail(f"tests/cases/{path.name} ({data['name']}):\n  " + "\n  ".join(problems), pytrace=False)
