@@ -2,7 +2,9 @@
 
 Constraints mirror validate.py: aktivitetsersättning only at 18–29, TBS
 only until 2012-12-31 with at most 18 extension months, decisions still
-running on as_of. Dates cluster around the boundaries that matter.
+running on as_of. Dates cluster around the boundaries that matter,
+including the rulebook boundaries 2012-01-01, 2013-01-01 and 2016-02-01
+(from then on sjukpenning has no day limit, so more than 914 days is valid).
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import strategies as st
 
 FIRST_DAY = date(2008, 7, 1)
-LAST_DAY = date(2015, 12, 31)
+LAST_DAY = date(2020, 12, 31)
 TBS_LAST = date(2012, 12, 31)
+SP_LIMIT_ABOLISHED = date(2016, 2, 1)
 BOUNDARY_DAYS = [date(2008, 7, 1), date(2009, 12, 31), date(2010, 1, 1), date(2012, 2, 29), date(2012, 8, 31),
-                 date(2012, 12, 31), date(2011, 2, 28), date(2015, 8, 31)]
+                 date(2012, 12, 31), date(2011, 2, 28), date(2015, 8, 31), date(2011, 12, 31), date(2012, 1, 1),
+                 date(2013, 1, 1), date(2016, 1, 31), date(2016, 2, 1), date(2016, 2, 29)]
 
 maybe_bool = st.one_of(st.none(), st.booleans())
 
@@ -42,7 +46,7 @@ def valid_cases(draw: st.DrawFn) -> dict:
     benefit: dict = {"type": benefit_type}
     if benefit_type == "sjukpenning":
         benefit["allvarlig_sjukdom"] = draw(st.one_of(st.none(), st.just(False), st.just(False), st.just(True)))
-        high = 2000 if benefit["allvarlig_sjukdom"] else 914
+        high = 2000 if benefit["allvarlig_sjukdom"] or as_of >= SP_LIMIT_ABOLISHED else 914
         benefit["sjukpenning_days_used"] = draw(st.one_of(st.none(), st.integers(0, high),
                                                           st.sampled_from([0, 730, 732, 913, 914])))
     if benefit_type in ("tidsbegransad_sjukersattning", "aktivitetsersattning"):
@@ -50,6 +54,14 @@ def valid_cases(draw: st.DrawFn) -> dict:
         benefit["decision_end"] = draw(st.one_of(st.none(), _day(as_of, top), st.sampled_from([top])))
     if benefit_type == "tidsbegransad_sjukersattning":
         benefit["tbs_extension_months_used"] = draw(st.one_of(st.none(), st.integers(0, 18)))
+    # Förstärkt samarbete facts (validate.py: lost sjukpenning only without benefit; nobody is
+    # refused the benefit they have); absent, unknown (None) or a value.
+    if benefit_type == "ingen":
+        benefit["sjukpenning_ended"] = draw(maybe_bool)
+    if benefit_type != "sjukersattning" and draw(st.booleans()):
+        benefit["sjukersattning_refused"] = draw(maybe_bool)
+    if benefit_type != "aktivitetsersattning" and draw(st.booleans()):
+        benefit["aktivitetsersattning_refused"] = draw(maybe_bool)
     person = {
         "birth_date": birth.isoformat(),
         "employment": draw(st.one_of(st.none(), st.sampled_from(["arbetslos", "anstalld"]))),

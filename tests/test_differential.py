@@ -1,7 +1,7 @@
 """The durable-rules engine agrees with the plain-Python reference evaluator.
 
 At least 2 000 random valid cases per run (all benefit types, ages 17–66,
-dates 2008–2015, unknown facts): every condition outcome and every
+dates 2008–2020 across all rulebooks, unknown facts): every condition outcome and every
 programme status must be identical.
 """
 

@@ -107,11 +107,17 @@ def test_person_values_are_never_echoed(engine):
 
 
 def test_tbs_after_2012_is_inconsistent(engine):
+    # From 2013-01-01 the rulebook has no tidsbegränsad sjukersättning at all (rules/2013-01-01).
     case = copy.deepcopy(BASE)
     case["as_of"] = "2013-01-02"
     case["benefit"] = {"type": "tidsbegransad_sjukersattning", "decision_end": "2013-06-30"}
     error = _problem(engine, case)
-    assert {"as_of", "benefit.decision_end"} <= {p.field for p in error.problems}
+    assert [(p.field, p.code) for p in error.problems] == [("benefit.type", "benefit_not_in_force")]
+    assert "rulebook 2013-01-01" in str(error)
+    # Dated in 2012, a decision running past 2012-12-31 is still named on its own field.
+    case["as_of"] = "2012-12-30"
+    error = _problem(engine, case)
+    assert "benefit.decision_end" in {p.field for p in error.problems}
     assert "2012-12-31" in str(error)
 
 

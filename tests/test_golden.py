@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import dataclasses
 import pytest
 import yaml
 
@@ -101,7 +102,7 @@ def _check_decision(expect: dict[str, Any], case: dict[str, Any], evaluator: Eva
     groups = {g.target_group: g.outcome.value for g in decision.target_groups}
     for group, outcome in (expect.get("target_groups") or {}).items():
         _compare(f"target_groups.{group}", outcome, groups.get(group, "(unknown group)"), diffs)
-    key_dates = decision.key_dates.model_dump()
+    key_dates = dataclasses.asdict(decision.key_dates)
     for name, value in (expect.get("key_dates") or {}).items():
         assert name in key_dates, f"unknown key date {name!r}"
         _compare(f"key_dates.{name}", value, key_dates[name], diffs)

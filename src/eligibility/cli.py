@@ -131,5 +131,11 @@ def lint(rules: RulesOption = None) -> None:
     out.print(f"OK: {len(books)} rulebooks, {conditions} conditions, no problems.")
 
 
+# Commands defined in their own modules register themselves on `app`.
+from . import cli_caseload  # noqa: E402,F401  (registers batch, watchlist, impact, synth)
+from . import cli_serve  # noqa: E402,F401  (registers 'serve')
+from . import cli_columnar  # noqa: E402,F401  (registers batch --columnar)
+from . import cli_law  # noqa: E402,F401  (registers diff, timeline, snapshot)
+
 if __name__ == "__main__":  # pragma: no cover
     app()

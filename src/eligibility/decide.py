@@ -8,11 +8,10 @@ only differ where they should be compared: the leaf outcomes.
 
 from __future__ import annotations
 
-import string
 from datetime import date
 from typing import Any, Literal, Protocol
 
-from .conditions import COMPOSITE_KINDS, LEAF_KINDS, STATUS_OF, kleene_and
+from .conditions import STATUS_OF, kleene_and, kleene_or
 from .engine import CompiledRulebook
 from .errors import CaseError, FieldProblem, RulebookNotFoundError
 from .explain import explain_condition, explain_decision, format_text
@@ -20,6 +19,7 @@ from .facts import FactSet, build_facts
 from .loader import select_rulebook
 from .models import (Case, ConditionRecord, Decision, ParameterUse, ProgrammeResult, Question, RulebookRef,
                      Status, TargetGroupResult, Utfall)
+from .plan import Plan, make_plan
 from .reference import ReferenceRulebook
 from .rulebook import Rulebook
 from .texts_sv import QUESTION_SV
@@ -42,6 +42,7 @@ class Evaluator:
         self.backend = backend
         make = CompiledRulebook if backend == "engine" else ReferenceRulebook
         self._backends: dict[str, _LeafEvaluator] = {book.id: make(book) for book in books}
+        self._plans: dict[str, Plan] = {book.id: make_plan(book) for book in books}
 
     def rulebook_for(self, on: date, rulebook_id: str | None = None) -> Rulebook:
         """The rulebook named, or in force on ``on``; a date outside every period is a case error."""
@@ -56,9 +57,12 @@ class Evaluator:
             raise CaseError([FieldProblem("as_of", f"a date covered by a rulebook ({period})", str(on),
                                           "no_rulebook_in_force")]) from None
 
-    def evaluate(self, case: Case | dict[str, Any], rulebook_id: str | None = None) -> Decision:
+    def evaluate(self, case: Case | dict[str, Any], rulebook_id: str | None = None, *,
+                 explain: bool = True) -> Decision:
         """The full explained decision for one case.
 
+        ``explain=False`` leaves the Swedish texts empty (``""``): bulk runs
+        that only store statuses, outcomes and dates skip the prose.
         Raises ``CaseError`` for invalid input and ``RulebookNotFoundError``
         for an unknown ``rulebook_id``.
         """
@@ -69,23 +73,16 @@ class Evaluator:
         check_against_rulebook(case, birth, book)
         facts = build_facts(case, birth, book)
         leaves = self._backends[book.id].evaluate_leaves(facts)
-        return _assemble(book, facts, leaves)
+        return _assemble(self._plans[book.id], facts, leaves, explain)
 
 
-def combine(book: Rulebook, leaves: dict[str, Utfall]) -> dict[str, Utfall]:
+def combine(plan: Plan, leaves: dict[str, Utfall]) -> dict[str, Utfall]:
     """Outcomes of all conditions, composites included (Kleene over their parts)."""
-    conditions = book.all_conditions()
     outcomes = dict(leaves)
-
-    def outcome_of(cond_id: str) -> Utfall:
-        if cond_id not in outcomes:
-            cond = conditions[cond_id]
-            kind = COMPOSITE_KINDS[cond.check]
-            outcomes[cond_id] = kind.combine(outcome_of(part) for part in kind.parts(cond))
-        return outcomes[cond_id]
-
-    for cond_id in conditions:
-        outcome_of(cond_id)
+    for planned in plan.order:
+        if not planned.leaf:
+            parts = (outcomes[p] for p in planned.parts)
+            outcomes[planned.cond_id] = kleene_or(parts) if planned.any_of else kleene_and(parts)
     return outcomes
 
 
@@ -94,11 +91,7 @@ def programme_statuses(book: Rulebook, outcomes: dict[str, Utfall]) -> dict[str,
     return {pid: STATUS_OF[kleene_and(outcomes[c] for c in p.conditions)] for pid, p in book.programmes.items()}
 
 
-def _placeholders(text: str) -> list[str]:
-    return [name for _, name, _, _ in string.Formatter().parse(text) if name]
-
-
-def _missing_facts(facts: FactSet, read: list[str]) -> list[str]:
+def _missing_facts(facts: FactSet, read: tuple[str, ...]) -> list[str]:
     missing: list[str] = []
     for name in read:
         if name in facts.facts or name.startswith("threshold."):
@@ -109,41 +102,35 @@ def _missing_facts(facts: FactSet, read: list[str]) -> list[str]:
     return missing
 
 
-def _records(book: Rulebook, facts: FactSet, outcomes: dict[str, Utfall]) -> dict[str, ConditionRecord]:
-    conditions = book.all_conditions()
+def _records(plan: Plan, facts: FactSet, outcomes: dict[str, Utfall], explain: bool) -> dict[str, ConditionRecord]:
     records: dict[str, ConditionRecord] = {}
-
-    def record_of(cond_id: str) -> ConditionRecord:
-        if cond_id in records:
-            return records[cond_id]
-        cond = conditions[cond_id]
+    known = facts.facts
+    params = facts.parameters
+    for planned in plan.order:
+        cond_id, cond = planned.cond_id, planned.definition
         outcome = outcomes[cond_id]
-        leaf = LEAF_KINDS.get(cond.check)
-        parts = [] if leaf else COMPOSITE_KINDS[cond.check].parts(cond)
-        part_records = [record_of(p) for p in parts]
-        read = leaf.facts_read(cond_id, cond) if leaf else []
-        missing = _missing_facts(facts, read) if outcome is Utfall.EJ_UTRETT else []
-        if not leaf and outcome is Utfall.EJ_UTRETT:
-            for part in part_records:
-                missing += [m for m in part.missing_facts if m not in missing and part.outcome is Utfall.EJ_UTRETT]
-        used_params = list(dict.fromkeys([*cond.parameters.values(), *_placeholders(cond.text_sv)]))
-        records[cond_id] = ConditionRecord.model_construct(
+        missing: list[str] = []
+        if outcome is Utfall.EJ_UTRETT:
+            if planned.leaf:
+                missing = _missing_facts(facts, planned.facts_read)
+            else:
+                for part in planned.parts:
+                    if outcomes[part] is Utfall.EJ_UTRETT:
+                        missing += [m for m in records[part].missing_facts if m not in missing]
+        part_records = [records[p] for p in planned.parts]
+        records[cond_id] = ConditionRecord(
             condition=cond_id,
             outcome=outcome,
-            text_sv=format_text(cond.text_sv, facts.parameters),
-            explanation_sv=explain_condition(book, cond_id, cond, outcome, facts, missing, part_records),
-            facts_used={name: facts.facts.get(name) for name in read},
-            parameters_used={name: ParameterUse.model_construct(value=facts.parameters[name].value,
-                                                                valid_from=facts.parameters[name].valid_from)
-                             for name in used_params},
-            missing_facts=missing,
-            sub_conditions=parts,
+            text_sv=format_text(cond.text_sv, params, planned.parameters),
+            explanation_sv=explain_condition(plan.book, cond_id, cond, outcome, facts, missing, part_records)
+            if explain else "",
+            facts_used={name: known.get(name) for name in planned.facts_read},
             source=cond.source,
+            parameters_used={name: ParameterUse(params[name].value, params[name].valid_from)
+                             for name in planned.parameters},
+            missing_facts=missing,
+            sub_conditions=list(planned.parts),
         )
-        return records[cond_id]
-
-    for cond_id in conditions:
-        record_of(cond_id)
     return records
 
 
@@ -164,23 +151,24 @@ def _questions(book: Rulebook, programmes: dict[str, ProgrammeResult],
                 asked.setdefault(fact, [])
                 if programme.programme not in asked[fact]:
                     asked[fact].append(programme.programme)
-    return [Question.model_construct(fact=fact, text_sv=QUESTION_SV.get(fact, fact), programmes=progs)
+    return [Question(fact=fact, text_sv=QUESTION_SV.get(fact, fact), programmes=progs)
             for fact, progs in asked.items()]
 
 
-def _assemble(book: Rulebook, facts: FactSet, leaves: dict[str, Utfall]) -> Decision:
-    outcomes = combine(book, leaves)
+def _assemble(plan: Plan, facts: FactSet, leaves: dict[str, Utfall], explain: bool = True) -> Decision:
+    book = plan.book
+    outcomes = combine(plan, leaves)
     statuses = programme_statuses(book, outcomes)
-    records = _records(book, facts, outcomes)
+    records = _records(plan, facts, outcomes, explain)
     programmes = {
-        pid: ProgrammeResult.model_construct(
+        pid: ProgrammeResult(
             programme=pid, name_sv=p.name_sv, status=statuses[pid], conditions=list(p.conditions),
             decisive_conditions=_decisive(statuses[pid], list(p.conditions), outcomes), source=p.source)
         for pid, p in book.programmes.items()
     }
     questions = _questions(book, programmes, records)
     target_groups = [
-        TargetGroupResult.model_construct(target_group=gid, number=g.number, name_sv=g.name_sv, outcome=outcomes[gid])
+        TargetGroupResult(target_group=gid, number=g.number, name_sv=g.name_sv, outcome=outcomes[gid])
         for gid, g in sorted(book.target_groups.items(), key=lambda item: item[1].number)
     ]
     return Decision.model_construct(
@@ -193,5 +181,5 @@ def _assemble(book: Rulebook, facts: FactSet, leaves: dict[str, Utfall]) -> Deci
         conditions=list(records.values()),
         key_dates=facts.key_dates,
         questions=questions,
-        explanation_sv=explain_decision(book, facts, programmes, records, questions, facts.key_dates),
+        explanation_sv=explain_decision(plan, facts, programmes, records, questions, facts.key_dates) if explain else "",
     )

@@ -15,6 +15,7 @@ from .conditions.remaining_time import END, HAS_END, threshold_fact
 from .facts import HPS_MONTHS, FactSet
 from .models import ConditionRecord, KeyDates, ProgrammeResult, Question, Status, Utfall
 from .rule_schema import ConditionDef
+from .plan import Plan
 from .rulebook import Rulebook
 
 
@@ -23,7 +24,7 @@ def explain_condition(book: Rulebook, cond_id: str, cond: ConditionDef, outcome:
     """The plain-language sentence for one condition record."""
     values = facts.facts
     params = facts.parameters
-    benefit_names = {code: b.name_sv for code, b in book.meta.benefits.items()}
+    benefit_names = book.benefit_names()
     check = cond.check
     if check in ("alla", "nagon"):
         decisive = _decisive_parts(check, outcome, part_records)
@@ -66,11 +67,12 @@ def _lines_for(record: ConditionRecord, records: dict[str, ConditionRecord], che
     return lines
 
 
-def explain_decision(book: Rulebook, facts: FactSet, programmes: dict[str, ProgrammeResult],
+def explain_decision(plan: Plan, facts: FactSet, programmes: dict[str, ProgrammeResult],
                      records: dict[str, ConditionRecord], questions: list[Question], key_dates: KeyDates) -> str:
     """The whole motivering, programme by programme."""
     as_of = facts.facts["as_of"]
-    checks = {cid: cond.check for cid, cond in book.all_conditions().items()}
+    book = plan.book
+    checks = {cid: planned.definition.check for cid, planned in plan.by_id.items()}
     paragraphs = [sv.header_sv(as_of, book.id, book.meta.title_sv, book.content_hash)]
     dates_text = sv.key_dates_sv(key_dates.benefit_last_day, key_dates.beredningsgrupp_deadline,
                                  key_dates.last_day_with_hps_months_left, key_dates.sjukpenning_days_left,
@@ -94,8 +96,8 @@ def explain_decision(book: Rulebook, facts: FactSet, programmes: dict[str, Progr
     return "\n\n".join(paragraphs)
 
 
-def format_text(text: str, params: dict[str, Any]) -> str:
-    """Fill ``{parameter}`` placeholders of a rule text with the values in force."""
+def format_text(text: str, params: dict[str, Any], names: tuple[str, ...]) -> str:
+    """Fill the ``{parameter}`` placeholders ``names`` of a rule text with the values in force."""
     if "{" not in text:
         return text
-    return text.format(**{name: sv.value_sv(p.value) for name, p in params.items()})
+    return text.format(**{name: sv.value_sv(params[name].value) for name in names})

@@ -10,6 +10,7 @@ is an ISO ``YYYY-MM-DD`` string or a YAML date, nothing else.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 from typing import Annotated, Any
@@ -72,6 +73,10 @@ class Benefit(_Strict):
     allvarlig_sjukdom: StrictBool | None = None
     decision_end: IsoDate | None = None
     tbs_extension_months_used: Count | None = None
+    # Förstärkt samarbete (from 2012, seed 003 rad 7): the history that leads to omställningsmöte.
+    sjukpenning_ended: StrictBool | None = None
+    sjukersattning_refused: StrictBool | None = None
+    aktivitetsersattning_refused: StrictBool | None = None
 
 
 class Assessment(_Strict):
@@ -136,14 +141,21 @@ class SourceRef(BaseModel):
     note: str | None = None
 
 
-class ParameterUse(BaseModel):
+# Decision parts are plain dataclasses: a decision holds ~60 of them and is
+# built thousands of times per second; pydantic validates and serialises them
+# as fields of ``Decision`` all the same.
+
+
+@dataclass(slots=True)
+class ParameterUse:
     """The value of a parameter that a condition used, and since when it applies."""
 
     value: Any
     valid_from: date
 
 
-class ConditionRecord(BaseModel):
+@dataclass(slots=True)
+class ConditionRecord:
     """One condition checked for one case: outcome, facts used, source, text."""
 
     condition: str
@@ -151,13 +163,14 @@ class ConditionRecord(BaseModel):
     text_sv: str
     explanation_sv: str
     facts_used: dict[str, Any]
-    parameters_used: dict[str, ParameterUse] = Field(default_factory=dict)
-    missing_facts: list[str] = Field(default_factory=list)
-    sub_conditions: list[str] = Field(default_factory=list)
     source: SourceRef
+    parameters_used: dict[str, ParameterUse] = field(default_factory=dict)
+    missing_facts: list[str] = field(default_factory=list)
+    sub_conditions: list[str] = field(default_factory=list)
 
 
-class ProgrammeResult(BaseModel):
+@dataclass(slots=True)
+class ProgrammeResult:
     """A programme's status and the conditions it was decided on."""
 
     programme: str
@@ -168,7 +181,8 @@ class ProgrammeResult(BaseModel):
     source: SourceRef
 
 
-class TargetGroupResult(BaseModel):
+@dataclass(slots=True)
+class TargetGroupResult:
     """Whether the person belongs to one of the five target groups (seed 001)."""
 
     target_group: str
@@ -177,7 +191,8 @@ class TargetGroupResult(BaseModel):
     outcome: Utfall
 
 
-class Question(BaseModel):
+@dataclass(slots=True)
+class Question:
     """A fact whose answer would decide an undetermined programme."""
 
     fact: str
@@ -185,7 +200,8 @@ class Question(BaseModel):
     programmes: list[str]
 
 
-class KeyDates(BaseModel):
+@dataclass(slots=True)
+class KeyDates:
     """Derived dates; ``None`` where the benefit has no end or a fact is unknown."""
 
     benefit_last_day: date | None = None

@@ -31,6 +31,8 @@ class Rulebook:
     content_hash: str
     directory: str
     lines: dict[str, Lines] = field(default_factory=dict, repr=False)
+    _all_conditions: dict[str, ConditionDef] | None = field(default=None, repr=False, compare=False)
+    _parameters_on: dict[date, dict[str, ParameterValueOn]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -61,12 +63,19 @@ class Rulebook:
         return ParameterValueOn(name, values[start].value, start)
 
     def parameters_on(self, on: date) -> dict[str, ParameterValueOn]:
-        """Every parameter that has a value on ``on``."""
-        result = {}
-        for name, definition in self.parameters.items():
-            if any(start <= on for start in definition.values):
-                result[name] = self.parameter(name, on)
-        return result
+        """Every parameter that has a value on ``on`` (cached per day; treat as read-only)."""
+        cached = self._parameters_on.get(on)
+        if cached is None:
+            cached = {name: self.parameter(name, on) for name, definition in self.parameters.items()
+                      if any(start <= on for start in definition.values)}
+            if len(self._parameters_on) > 20_000:
+                self._parameters_on.clear()
+            self._parameters_on[on] = cached
+        return cached
+
+    def benefit_names(self) -> dict[str, str]:
+        """Benefit code -> Swedish name."""
+        return {code: benefit.name_sv for code, benefit in self.meta.benefits.items()}
 
     def target_group_condition(self, group_id: str) -> ConditionDef:
         """A target group seen as a composite condition (all of its parts)."""
@@ -80,8 +89,10 @@ class Rulebook:
         )
 
     def all_conditions(self) -> dict[str, ConditionDef]:
-        """Conditions of conditions.yaml plus the target groups as composite conditions."""
-        merged = dict(self.conditions)
-        for group_id in self.target_groups:
-            merged[group_id] = self.target_group_condition(group_id)
-        return merged
+        """Conditions of conditions.yaml plus the target groups as composite conditions (built once)."""
+        if self._all_conditions is None:
+            merged = dict(self.conditions)
+            for group_id in self.target_groups:
+                merged[group_id] = self.target_group_condition(group_id)
+            self._all_conditions = merged
+        return self._all_conditions

@@ -7,6 +7,7 @@ och med X; minst 6 månader kvar innebär att den måste räcka till och med Y")
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -27,6 +28,9 @@ FACT_LABEL_SV = {
     "benefit.allvarlig_sjukdom": "allvarlig sjukdom",
     "benefit.decision_end": "beslutets sista dag",
     "benefit.tbs_extension_months_used": "antal använda förlängningsmånader med tidsbegränsad sjukersättning",
+    "benefit.sjukpenning_ended": "rätten till sjukpenning har upphört",
+    "benefit.sjukersattning_refused": "ansökan om sjukersättning har fått avslag",
+    "benefit.aktivitetsersattning_refused": "ansökan om aktivitetsersättning har fått avslag",
     "benefit.ends_at_age_limit": "aktivitetsersättningen upphör vid åldersgränsen",
     "assessment.fardigutredd": "färdigutredd",
     "assessment.capacity_can_improve": "arbetsförmågan kan förbättras",
@@ -46,6 +50,9 @@ QUESTION_SV = {
     "benefit.allvarlig_sjukdom": "Har personen en allvarlig sjukdom (då gäller ingen bortre tidsgräns)?",
     "benefit.decision_end": "Vilken är sista dagen i det nuvarande beslutet om ersättning?",
     "benefit.tbs_extension_months_used": "Hur många förlängningsmånader med tidsbegränsad sjukersättning har personen fått?",
+    "benefit.sjukpenning_ended": "Har personen haft sjukpenning och inte längre rätt till den (avslag, indragning eller dagarna slut)?",
+    "benefit.sjukersattning_refused": "Har personen fått avslag på en ansökan om sjukersättning?",
+    "benefit.aktivitetsersattning_refused": "Har personen fått avslag på en ansökan om aktivitetsersättning?",
     "assessment.fardigutredd": "Visar det medicinska underlaget att personen är färdigutredd?",
     "assessment.capacity_can_improve": "Bedömer läkaren att arbetsförmågan kan förbättras genom arbetslivsinriktad rehabilitering?",
     "assessment.sassam_done": "Är en Sassam-kartläggning gjord?",
@@ -78,8 +85,22 @@ def value_sv(value: Any, benefit_names: dict[str, str] | None = None) -> str:
     return str(value)
 
 
+_CITATIONS: dict[int, tuple[SourceRef, str]] = {}
+
+
 def cite(source: SourceRef) -> str:
-    """A short citation: statute first, then the seed document."""
+    """A short citation: statute first, then the seed document (memoised per source object)."""
+    known = _CITATIONS.get(id(source))
+    if known is not None and known[0] is source:
+        return known[1]
+    text = _cite(source)
+    if len(_CITATIONS) > 10_000:
+        _CITATIONS.clear()
+    _CITATIONS[id(source)] = (source, text)
+    return text
+
+
+def _cite(source: SourceRef) -> str:
     parts = []
     for ref in source.lagrum or []:
         text = ref.forfattning
@@ -204,3 +225,73 @@ def key_dates_sv(last_day: date | None, beredning: date | None, hps_last: date |
         text += (f" Ärendet behöver tas upp i beredningsgruppen senast {beredning.isoformat()}; "
                  f"sista dag med minst {hps_months} månader kvar är {hps_last.isoformat()}.")
     return text
+
+
+# --- Bevakningslista (caseload/watchlist.py) ---------------------------------
+WATCH_ACTION_SV = {
+    "beredningsgrupp_deadline": "Ta upp ärendet i den gemensamma beredningsgruppen senast denna dag.",
+    "last_day_with_hps_months_left": "Sista dag med minst sex månader kvar: handlingsplansamverkan måste påbörjas.",
+    "benefit_last_day": "Ersättningen tar slut: pröva arbetslivsintroduktion eller varaktig sjukersättning.",
+    "ali_start": "Arbetslivsintroduktion kan börja dagen efter att ersättningen tagit slut.",
+    "birthday_30": "Personen fyller 30 år: aktivitetsersättningen har upphört; pröva sjukersättning.",
+}
+
+
+# --- Tidslinje och regeländringar (timeline.py, snapshot.py, cli_law.py) -------
+TIMELINE_STATUS_SV = {
+    "eligible": STATUS_SV[Status.ELIGIBLE],
+    "not_eligible": STATUS_SV[Status.NOT_ELIGIBLE],
+    "undetermined": STATUS_SV[Status.UNDETERMINED],
+    "not_in_force": "Inte i kraft",
+}
+
+
+def timeline_stop_sv(reason: str, day: date, problem: str | None) -> str:
+    """Why a timeline ends before its horizon."""
+    if reason == "benefit_ended":
+        return (f"Ersättningen tar slut: {day.isoformat()} är första dagen utan den. Därefter beskriver "
+                "ärendet inte längre personens situation och en ny bedömning behövs.")
+    return f"Från {day.isoformat()} är ärendet inte längre giltigt ({problem}); tidslinjen slutar dagen före."
+
+
+# --- Field errors in Swedish (web page, Accept-Language: sv) -----------------
+_PROBLEM_SV = {
+    "missing": "Uppgiften krävs.",
+    "extra_forbidden": "Okänt fält: det finns inte i ärendeformatet.",
+    "int_type": "Ange ett heltal.",
+    "int_parsing": "Ange ett heltal.",
+    "int_from_float": "Ange ett heltal (utan decimaler).",
+    "float_type": "Ange ett tal.",
+    "float_parsing": "Ange ett tal.",
+    "bool_type": "Svara ja eller nej.",
+    "bool_parsing": "Svara ja eller nej.",
+    "greater_than_equal": "Värdet är för litet ({number} är lägsta tillåtna).",
+    "less_than_equal": "Värdet är för stort ({number} är högsta tillåtna).",
+    "enum": "Välj ett av alternativen.",
+    "value_error": "Ange ett datum som ÅÅÅÅ-MM-DD.",
+    "date_parsing": "Ange ett giltigt datum (ÅÅÅÅ-MM-DD).",
+    "date_from_datetime_parsing": "Ange ett giltigt datum (ÅÅÅÅ-MM-DD).",
+    "personnummer": "Personnumret är inte giltigt: kontrollsiffran stämmer inte.",
+    "mismatch": "Födelsedatumet stämmer inte med personnumret.",
+    "after_as_of": "Födelsedatumet ligger efter bedömningsdagen.",
+    "no_rulebook_in_force": "Det finns ingen regelversion för bedömningsdagen.",
+    "benefit_not_in_force": "Ersättningen finns inte enligt regelversionen för bedömningsdagen.",
+    "field_not_for_benefit": "Uppgiften gäller inte den valda ersättningen.",
+    "decision_ended": "Beslutets sista dag ligger före bedömningsdagen.",
+    "tbs_after_last_day": "Tidsbegränsad sjukersättning kunde inte betalas ut efter {date}.",
+    "too_many_days": "Högst {number} dagar, om personen inte har en allvarlig sjukdom.",
+    "too_many_months": "Högst {number} månader.",
+    "age_outside_benefit": "Aktivitetsersättning gäller bara personer som är {range} år på bedömningsdagen.",
+}
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_RANGE = re.compile(r"\d+-\d+")
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def problem_sv(code: str, expected: str) -> str:
+    """A field error in Swedish; numbers and dates are taken from the (English) expectation."""
+    template = _PROBLEM_SV.get(code)
+    if template is None:
+        return f"Ogiltigt värde ({expected})."
+    found = {"date": _DATE.search(expected), "range": _RANGE.search(expected), "number": _NUMBER.search(expected)}
+    return template.format(**{k: (m.group(0) if m else "?") for k, m in found.items()})

@@ -24,6 +24,10 @@ _BENEFIT_FIELDS = {
     "allvarlig_sjukdom": {BenefitType.SJUKPENNING},
     "decision_end": {BenefitType.TIDSBEGRANSAD_SJUKERSATTNING, BenefitType.AKTIVITETSERSATTNING},
     "tbs_extension_months_used": {BenefitType.TIDSBEGRANSAD_SJUKERSATTNING},
+    # Only someone without benefit can have lost sjukpenning; nobody is refused the benefit they have.
+    "sjukpenning_ended": {BenefitType.INGEN},
+    "sjukersattning_refused": set(BenefitType) - {BenefitType.SJUKERSATTNING},
+    "aktivitetsersattning_refused": set(BenefitType) - {BenefitType.AKTIVITETSERSATTNING},
 }
 
 
@@ -83,7 +87,9 @@ def check_against_rulebook(case: Case, birth: date, book: Rulebook) -> None:
     kind = benefit.type
     if kind.value not in book.meta.benefits:
         known = ", ".join(book.meta.benefits)
-        problems.append(FieldProblem("benefit.type", f"a benefit that exists under rulebook {book.id} ({known})",
+        period = f"{book.valid_from} – {book.valid_to}" if book.valid_to else f"from {book.valid_from}"
+        problems.append(FieldProblem("benefit.type", f"a benefit that exists under rulebook {book.id}, "
+                                     f"in force {period} ({known})",
                                      repr(kind.value), "benefit_not_in_force"))
         raise CaseError(problems)
     for field, types in _BENEFIT_FIELDS.items():

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..models import Utfall
 from ..rule_schema import ConditionDef
-from .base import Expr, Facts, all_of, any_of, compare, exists, missing, param_key, require
+from .base import Column, Expr, Facts, all_of, any_of, compare, exists, missing, param_key, require
 
 AGE_FACTS = {"as_of": "age", "benefit_end": "age_at_benefit_end"}
 
@@ -47,3 +47,8 @@ class AlderInom:
             return Utfall.EJ_UTRETT
         inside = params[cond.parameters["min"]] <= age <= params[cond.parameters["max"]]
         return Utfall.UPPFYLLT if inside else Utfall.EJ_UPPFYLLT
+
+    def columnar(self, cond_id: str, cond: ConditionDef, fact: Column, params: dict[str, Any]) -> Any:
+        """Range check on the age column; a null age gives null."""
+        age = fact(AGE_FACTS[cond.at])
+        return age.is_between(params[cond.parameters["min"]], params[cond.parameters["max"]])

@@ -4,12 +4,17 @@ A kind turns a declarative ``ConditionDef`` into
 * ``durable``: three durable-rules expressions, one per outcome, over the flat
   engine fact (keys with ``.`` written ``__``, dates as ordinals, parameters as
   ``p__<name>``; an unknown fact is an absent key);
-* ``evaluate``: the plain-Python reference of the same semantics.
-Both read the same facts; ``tests/test_differential.py`` holds them equal.
+* ``evaluate``: the plain-Python reference of the same semantics;
+* ``columnar``: a polars expression over a whole caseload, a nullable boolean
+  (true = uppfyllt, false = ej uppfyllt, null = ej utrett), facts as columns
+  named like the facts (null = unknown), parameters as constants.
+All read the same facts; ``tests/test_differential.py`` and
+``tests/test_columnar.py`` hold them equal.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from ..models import Utfall
@@ -20,6 +25,9 @@ Facts = dict[str, Any]
 
 Expr = dict[str, Any]
 """A durable-rules JSON expression over the current fact (``m``)."""
+
+Column = Callable[[str], Any]
+"""Fact name -> ``polars.Expr`` of that fact's column (columnar backend)."""
 
 
 class Kind(Protocol):
@@ -38,6 +46,9 @@ class Kind(Protocol):
 
     def evaluate(self, cond_id: str, cond: ConditionDef, facts: Facts, params: dict[str, Any]) -> Utfall:
         """The reference outcome, in plain Python."""
+
+    def columnar(self, cond_id: str, cond: ConditionDef, fact: Column, params: dict[str, Any]) -> Any:
+        """The outcome for a whole caseload: a nullable boolean ``polars.Expr`` (null = ej utrett)."""
 
 
 _DURABLE_OPS = {"ge": "$gte", "gt": "$gt", "le": "$lte", "lt": "$lt", "neq": "$neq"}

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..models import Utfall
 from ..rule_schema import ConditionDef
-from .base import Expr, Facts, key, missing, require
+from .base import Column, Expr, Facts, key, missing, require
 
 
 class ArSant:
@@ -42,6 +42,11 @@ class ArSant:
         if value is None:
             return Utfall.EJ_UTRETT
         return Utfall.UPPFYLLT if value is self.expected else Utfall.EJ_UPPFYLLT
+
+    def columnar(self, cond_id: str, cond: ConditionDef, fact: Column, params: dict[str, Any]) -> Any:
+        """The boolean column itself (or its negation); null stays null."""
+        column = fact(cond.fact)
+        return column if self.expected else ~column
 
 
 class ArFalskt(ArSant):

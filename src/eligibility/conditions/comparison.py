@@ -7,7 +7,7 @@ from typing import Any
 
 from ..models import Utfall
 from ..rule_schema import ConditionDef
-from .base import Expr, Facts, all_of, compare, exists, missing, param_key, require
+from .base import Column, Expr, Facts, all_of, compare, exists, missing, param_key, require
 
 _NEGATION = {"ge": "lt", "gt": "le", "le": "gt", "lt": "ge", "eq": "neq"}
 _PYTHON = {"ge": operator.ge, "gt": operator.gt, "le": operator.le, "lt": operator.lt, "eq": operator.eq}
@@ -42,3 +42,7 @@ class Jamforelse:
             return Utfall.EJ_UTRETT
         holds = _PYTHON[cond.op](value, params[cond.parameters["value"]])
         return Utfall.UPPFYLLT if holds else Utfall.EJ_UPPFYLLT
+
+    def columnar(self, cond_id: str, cond: ConditionDef, fact: Column, params: dict[str, Any]) -> Any:
+        """The same comparison on the column; a null fact compares to null."""
+        return _PYTHON[cond.op](fact(cond.fact), params[cond.parameters["value"]])

@@ -7,7 +7,10 @@ AND of the programme's conditions.
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Iterable
+from typing import Any
 
 from ..models import Status, Utfall
 from ..rule_schema import ConditionDef
@@ -54,6 +57,10 @@ class Alla:
         """Kleene AND."""
         return kleene_and(outcomes)
 
+    def columnar(self, parts: list[Any]) -> Any:
+        """Kleene AND of nullable boolean columns (polars' ``&`` is Kleene: false & null = false)."""
+        return functools.reduce(operator.and_, parts)
+
 
 class Nagon:
     """At least one sub-condition holds."""
@@ -71,3 +78,7 @@ class Nagon:
     def combine(self, outcomes: Iterable[Utfall]) -> Utfall:
         """Kleene OR."""
         return kleene_or(outcomes)
+
+    def columnar(self, parts: list[Any]) -> Any:
+        """Kleene OR of nullable boolean columns (polars' ``|`` is Kleene: true | null = true)."""
+        return functools.reduce(operator.or_, parts)

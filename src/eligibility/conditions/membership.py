@@ -6,7 +6,7 @@ from typing import Any
 
 from ..models import Utfall
 from ..rule_schema import ConditionDef
-from .base import Expr, Facts, all_of, any_of, compare, exists, key, missing, require
+from .base import Column, Expr, Facts, all_of, any_of, compare, exists, key, missing, require
 
 
 class EnAv:
@@ -37,3 +37,10 @@ class EnAv:
         if value is None:
             return Utfall.EJ_UTRETT
         return Utfall.UPPFYLLT if value in cond.values else Utfall.EJ_UPPFYLLT
+
+    def columnar(self, cond_id: str, cond: ConditionDef, fact: Column, params: dict[str, Any]) -> Any:
+        """Membership; a null code gives null (ej utrett), not false."""
+        import polars as pl
+
+        column = fact(cond.fact)
+        return pl.when(column.is_not_null()).then(column.is_in(list(cond.values)))

@@ -15,7 +15,7 @@ from typing import Any
 from .. import dates
 from ..models import Utfall
 from ..rule_schema import ConditionDef
-from .base import Expr, Facts, all_of, any_of, compare, exists, key, missing, require
+from .base import Column, Expr, Facts, all_of, any_of, compare, exists, key, missing, require
 
 HAS_END = "benefit_has_end"
 END = "benefit_end_exclusive"
@@ -61,6 +61,20 @@ class _RemainingTime:
             return Utfall.EJ_UTRETT
         enough = not has_end or facts[END] >= facts[threshold_fact(cond_id)]
         return Utfall.UPPFYLLT if enough == self.at_least else Utfall.EJ_UPPFYLLT
+
+    def columnar_derived(self, cond_id: str, cond: ConditionDef, fact: Column, params: dict[str, Any]) -> dict[str, Any]:
+        """The threshold column ``as_of + N months`` (``dates_columnar.add_months``)."""
+        from .. import dates_columnar
+
+        return {threshold_fact(cond_id): dates_columnar.add_months(fact("as_of"), params[cond.parameters["months"]])}
+
+    def columnar(self, cond_id: str, cond: ConditionDef, fact: Column, params: dict[str, Any]) -> Any:
+        """No end: enough; end known: compare with the threshold; else null (ej utrett)."""
+        import polars as pl
+
+        has_end, end = fact(HAS_END), fact(END)
+        enough = pl.when(has_end.not_()).then(True).when(end.is_not_null()).then(end >= fact(threshold_fact(cond_id)))
+        return enough if self.at_least else enough.not_()
 
 
 class KvarvarandeTidMinst(_RemainingTime):

@@ -1,0 +1,122 @@
+"""The handläggare's page at ``/``: a form, the decision, the motivering, a timeline.
+
+Server-rendered (jinja2), no external resources, no inline script (the CSP
+forbids it). Case data only travels in POST bodies: nothing in URLs, nothing
+stored. When API keys are configured the page asks for one with HTTP Basic
+authentication (password = API key), checked like the API's Bearer keys.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from eligibility import CaseError, EligibilityError, Evaluator
+from eligibility.compare import compare_decisions
+from eligibility.texts_sv import OUTCOME_SV, STATUS_SV, problem_sv
+
+from ..deps import get_evaluator, match_key
+from ..web.form import BENEFIT_LABELS_SV, LABELS_SV, UNKNOWN, form_fields, form_to_case
+from ..web.timeline_svg import timeline
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).parents[1] / "web" / "templates")
+MAX_FORM_FIELDS = 100
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",   # the page shows case data
+}
+
+
+def require_web_key(request: Request) -> str:
+    """HTTP Basic with the API key as password, when keys are configured; no bypass."""
+    settings = request.app.state.settings
+    if not settings.auth_enabled:
+        return "anonymous"
+    header = request.headers.get("authorization", "")
+    key = None
+    if header.lower().startswith("basic "):
+        try:
+            _, _, secret = base64.b64decode(header[6:], validate=True).decode("utf-8").partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            secret = ""
+        key = match_key(settings.keys, secret) if secret else None
+    elif header.lower().startswith("bearer "):
+        key = match_key(settings.keys, header[7:].strip())
+    if key is None:
+        raise HTTPException(401, headers={"WWW-Authenticate": 'Basic realm="eligibility", charset="UTF-8"'})
+    request.state.key_id = key.key_id
+    return key.key_id
+
+
+WebKey = Annotated[str, Depends(require_web_key)]
+
+
+def _page(request: Request, evaluator: Evaluator, values: dict[str, str], **extra: Any) -> HTMLResponse:
+    sections = form_fields()
+    context = {
+        "request": request,
+        "sections": sections,
+        "field_labels": {**LABELS_SV, **{f.name: f.label for fields in sections.values() for f in fields}},
+        "values": values,
+        "labels": LABELS_SV,
+        "rulebooks": [(b.id, b.meta.title_sv) for b in evaluator.books],
+        "status_sv": {s.value: text for s, text in STATUS_SV.items()},
+        "outcome_sv": {o.value: text for o, text in OUTCOME_SV.items()},
+        "benefit_labels": BENEFIT_LABELS_SV,
+        "unknown": UNKNOWN,
+        "errors": {},
+        "decision": None,
+        "comparison": None,
+        **extra,
+    }
+    status = 422 if context["errors"] else 200
+    return templates.TemplateResponse(request, "index.html", context, status_code=status, headers=SECURITY_HEADERS)
+
+
+@router.get("/", response_class=HTMLResponse)
+def index(request: Request, key_id: WebKey, evaluator: Annotated[Evaluator, Depends(get_evaluator)]) -> HTMLResponse:
+    """The empty form (bedömningsdag = today)."""
+    return _page(request, evaluator, {"as_of": date.today().isoformat()})
+
+
+@router.post("/", response_class=HTMLResponse)
+async def check(request: Request, key_id: WebKey,
+                evaluator: Annotated[Evaluator, Depends(get_evaluator)]) -> HTMLResponse:
+    """Decide the submitted case; on bad input show the errors next to the fields."""
+    form = await request.form(max_fields=MAX_FORM_FIELDS)
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    rulebook = values.get("rulebook") or None
+    other = values.get("compare_rulebook") or None
+    case = form_to_case(values)
+    try:
+        decision = evaluator.evaluate(case, rulebook)
+        decisions = [decision]
+        comparison = None
+        if other:
+            second = evaluator.evaluate(case, other)
+            decisions.append(second)
+            comparison = compare_decisions(decision, second)
+    except CaseError as exc:
+        errors: dict[str, list[str]] = {}
+        for problem in exc.problems:
+            errors.setdefault(problem.field, []).append(_problem_sv(problem))
+        return _page(request, evaluator, values, errors=errors)
+    except EligibilityError as exc:
+        return _page(request, evaluator, values, errors={"rulebook": [exc.message]})
+    return _page(request, evaluator, values, decision=decision, decisions=decisions, comparison=comparison,
+                 timeline=timeline(decision))
+
+
+def _problem_sv(problem) -> str:
+    return problem_sv(problem.code, problem.expected)

@@ -1,0 +1,1 @@
+"""The handläggare's web page: server-rendered, offline, Swedish (docs/web.md)."""

@@ -1,0 +1,1 @@
+"""Whole caseloads: synthetic cases, streaming batch runs, bevakningslista, law-change impact."""

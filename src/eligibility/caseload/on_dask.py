@@ -1,0 +1,94 @@
+"""Run caseload chunks on an existing Dask cluster (optional extra ``eligibility[dask]``).
+
+Each worker builds its own ``Evaluator`` once (rules from its own install or
+``rules_dir``) and decides whole chunks. Before any result is used the
+client checks that the workers' rulebooks have the same content hashes as
+its own, so a cluster with other rules is refused rather than mixed in.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..decide import Evaluator
+from ..errors import EligibilityError
+from ..loader import load_rulebooks
+
+_evaluators: dict[str | None, Evaluator] = {}
+
+
+class ClusterMismatchError(EligibilityError):
+    """Raised when the Dask workers serve other rulebooks than the client."""
+
+    code = "CLUSTER_RULES_MISMATCH"
+
+
+def _evaluator(rules_dir: str | None) -> Evaluator:
+    if rules_dir not in _evaluators:
+        _evaluators[rules_dir] = Evaluator(load_rulebooks(Path(rules_dir) if rules_dir else None))
+    return _evaluators[rules_dir]
+
+
+def _hashes(rules_dir: str | None) -> dict[str, str]:
+    return {book.id: book.content_hash for book in _evaluator(rules_dir).books}
+
+
+def _decide_remote(chunk: list[Any], rules_dir: str | None, full: bool) -> list[tuple[bool, dict[str, Any]]]:
+    from .batch import decide_chunk, programme_ids
+
+    evaluator = _evaluator(rules_dir)
+    return decide_chunk(chunk, evaluator, programme_ids(evaluator), full)
+
+
+def _client(scheduler: str):
+    try:
+        from dask.distributed import Client
+    except ImportError:  # pragma: no cover - depends on the install
+        raise EligibilityError("--scheduler needs Dask: pip install 'eligibility[dask]'") from None
+    return Client(scheduler)
+
+
+def check_cluster(client, rules_dir: str | None, local: Evaluator) -> None:
+    """Refuse a cluster whose workers would decide under other rulebooks."""
+    expected = {book.id: book.content_hash for book in local.books}
+    for worker, hashes in client.run(_hashes, rules_dir).items():
+        if hashes != expected:
+            raise ClusterMismatchError(f"Dask worker {worker} has other rulebooks ({hashes}) than this client ({expected})")
+
+
+def dask_results(scheduler: str, work: Iterator[list[Any]], rules_dir: Path | None, full: bool,
+                 local: Evaluator, window: int = 16) -> Iterator[list[tuple[bool, dict[str, Any]]]]:
+    """Chunk results in input order, at most ``window`` chunks in flight."""
+    rules = str(rules_dir) if rules_dir else None
+    with _client(scheduler) as client:
+        check_cluster(client, rules, local)
+        pending: deque = deque()
+        for chunk in work:
+            pending.append(client.submit(_decide_remote, chunk, rules, full, pure=False))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _impact_remote(chunk: list[Any], rulebook_a: str, rulebook_b: str, rules_dir: str | None):
+    from .impact import tally
+
+    return tally(chunk, _evaluator(rules_dir), rulebook_a, rulebook_b)
+
+
+def impact_on_dask(scheduler: str, work: Iterator[list[Any]], rulebook_a: str, rulebook_b: str,
+                   rules_dir: str | None, local: Evaluator, window: int = 16) -> Iterator[Any]:
+    """Partial impact reports, in input order."""
+    with _client(scheduler) as client:
+        check_cluster(client, rules_dir, local)
+        pending: deque = deque()
+        for chunk in work:
+            pending.append(client.submit(_impact_remote, chunk, rulebook_a, rulebook_b, rules_dir, pure=False))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()

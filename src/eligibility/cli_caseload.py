@@ -1,0 +1,183 @@
+"""Caseload commands: ``batch``, ``watchlist``, ``impact``, ``synth`` (thin; logic in caseload/)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from .caseload.batch import run_batch
+from .caseload.impact import impact as run_impact
+from .caseload.impact_report import render_html, render_markdown
+from .caseload.io import count_lines, read_cases
+from .caseload.synth import generate
+from .caseload.watchlist import parse_window, watchlist as run_watchlist
+from .cli import RulesOption, _fail, app, err, out
+from .decide import Evaluator
+from .errors import EligibilityError
+from .loader import load_rulebooks
+from .texts_sv import STATUS_SV
+from .models import Status
+
+
+def _input(path: Path) -> Path:
+    if not path.is_file():
+        err.print(f"{path}: no such file")
+        raise typer.Exit(2)
+    if path.suffix.lower() not in (".jsonl", ".csv"):
+        err.print(f"{path}: expected a .jsonl or .csv file")
+        raise typer.Exit(2)
+    return path
+
+
+@app.command()
+def batch(
+    cases: Annotated[Path, typer.Argument(help="Cases, .jsonl or .csv (see docs/caseload.md).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Decisions, .jsonl or .csv.")],
+    errors: Annotated[Optional[Path], typer.Option("--errors", help="Bad lines (default OUT.errors.jsonl).")] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Processes (default: all cores).")] = os.cpu_count() or 1,
+    full: Annotated[bool, typer.Option("--full", help="Also write the whole decision with texts (JSONL).")] = False,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler tcp://host:port.")] = None,
+    rules: RulesOption = None,
+) -> None:
+    """Decide a whole caseload, streaming, on all cores (or a Dask cluster); bad lines go to an errors file."""
+    _input(cases)
+    if output.suffix.lower() not in (".jsonl", ".csv"):
+        err.print(f"{output}: expected a .jsonl or .csv output file")
+        raise typer.Exit(2)
+    errors = errors or output.with_name(output.stem + ".errors.jsonl")
+    total = count_lines(cases)
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("[progress.percentage]{task.percentage:>3.0f}%"),
+               TimeRemainingColumn()]
+    try:
+        with Progress(*columns, console=err, transient=False) as progress:
+            task = progress.add_task("Beslutar", total=total)
+            summary = run_batch(cases, output, errors, workers=workers, rules_dir=rules, full=full,
+                                on_progress=lambda n: progress.advance(task, n), scheduler=scheduler)
+            elapsed = progress.tasks[0].elapsed or 0.0
+    except EligibilityError as exc:
+        _fail(exc)
+    except OSError as exc:
+        err.print(f"{exc.filename or output}: cannot write ({exc.strerror})")
+        raise typer.Exit(1) from None
+    table = Table(title=f"{summary.decided} beslut, {summary.errors} fel ({errors})")
+    table.add_column("Program")
+    for status in ("eligible", "not_eligible", "undetermined", "not_in_force"):
+        table.add_column(STATUS_SV.get(Status(status), status) if status != "not_in_force" else "Inte i kraft",
+                         justify="right")
+    for programme in sorted({p for p, _ in summary.statuses}):
+        table.add_row(programme, *(str(summary.statuses[(programme, s)])
+                                   for s in ("eligible", "not_eligible", "undetermined", "not_in_force")))
+    out.print(table)
+    rate = (summary.decided + summary.errors) / elapsed if elapsed else 0
+    out.print(f"{rate:,.0f} ärenden/s på {workers} processer".replace(",", " "))
+
+
+@app.command()
+def watchlist(
+    cases: Annotated[Path, typer.Argument(help="Cases, .jsonl or .csv.")],
+    within: Annotated[str, typer.Option("--within", help="Window, e.g. 8w, 30d, 6m.")] = "8w",
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Window start (default: each case's as_of).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write to a file instead of stdout.")] = None,
+    rules: RulesOption = None,
+) -> None:
+    """Bevakningslista: everyone with a deadline, benefit end or 30th birthday in the window."""
+    try:
+        window = parse_window(within)
+        start = date.fromisoformat(as_of) if as_of else None
+    except ValueError as exc:
+        err.print(str(exc))
+        raise typer.Exit(2) from None
+    try:
+        events, problems = run_watchlist(read_cases(_input(cases)), Evaluator(load_rulebooks(rules)), window, start)
+    except EligibilityError as exc:
+        _fail(exc)
+    rows = [{"datum": e.date.isoformat(), "ärende": e.case_id, "rad": e.line, "händelse": e.event,
+             "program": e.programme, "åtgärd": e.action_sv} for e in events]
+    if fmt == "table" and output is None:
+        table = Table(title=f"Bevakningslista ({within})")
+        for column in ("datum", "ärende", "program", "åtgärd"):
+            table.add_column(column.capitalize(), overflow="fold")
+        for row in rows:
+            table.add_row(row["datum"], row["ärende"], row["program"], row["åtgärd"])
+        out.print(table)
+    else:
+        text = _render_rows(rows, fmt)
+        if output:
+            output.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+        else:
+            typer.echo(text)
+    for line, reason in problems:
+        err.print(f"rad {line}: {reason}", markup=False)
+
+
+def _render_rows(rows: list[dict], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=["datum", "ärende", "rad", "händelse", "program", "åtgärd"],
+                                delimiter=";")
+        writer.writeheader()
+        writer.writerows(rows)
+        return buffer.getvalue()
+    err.print(f"--format {fmt!r}: expected table, csv or json")
+    raise typer.Exit(2)
+
+
+@app.command()
+def impact(
+    cases: Annotated[Path, typer.Argument(help="Cases, .jsonl or .csv.")],
+    rulebook_from: Annotated[str, typer.Option("--from", help="Rulebook A (id).")],
+    rulebook_to: Annotated[str, typer.Option("--to", help="Rulebook B (id).")],
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Report file (.html or .md).")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", help="html | md (default from -o, else md).")] = None,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler tcp://host:port.")] = None,
+    rules: RulesOption = None,
+) -> None:
+    """Law-change impact: status transitions per programme between two rulebooks."""
+    fmt = fmt or (output.suffix.lstrip(".").lower() if output else "md")
+    if fmt not in ("html", "md"):
+        err.print(f"--format {fmt!r}: expected html or md")
+        raise typer.Exit(2)
+    try:
+        report = run_impact(read_cases(_input(cases)), Evaluator(load_rulebooks(rules)), rulebook_from, rulebook_to,
+                            scheduler, str(rules) if rules else None)
+    except EligibilityError as exc:
+        _fail(exc)
+    text = render_html(report) if fmt == "html" else render_markdown(report)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        out.print(f"Rapport skriven till {output}")
+    else:
+        typer.echo(text)
+
+
+@app.command()
+def synth(
+    n: Annotated[int, typer.Option("--n", min=0, help="Number of cases.")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same cases).")] = 1,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Output .jsonl.")] = Path("cases.jsonl"),
+    first: Annotated[str, typer.Option("--from", help="Earliest as_of.")] = "2010-01-01",
+    last: Annotated[str, typer.Option("--to", help="Latest as_of.")] = "2015-12-31",
+) -> None:
+    """Write a synthetic caseload (no real person data) as JSONL."""
+    try:
+        low, high = date.fromisoformat(first), date.fromisoformat(last)
+    except ValueError as exc:
+        err.print(f"--from/--to: expected YYYY-MM-DD ({exc})")
+        raise typer.Exit(2) from None
+    with output.open("w", encoding="utf-8") as handle:
+        for case in generate(n, seed, low, high):
+            handle.write(json.dumps(case, ensure_ascii=False) + "\n")
+    out.print(f"{n} syntetiska ärenden skrivna till {output}")

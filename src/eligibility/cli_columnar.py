@@ -1,0 +1,108 @@
+"""``eligibility batch --columnar``: a whole caseload through the columnar backend.
+
+Input by extension: ``.jsonl``, ``.csv`` or ``.parquet``; output ``.parquet``
+or ``.csv`` with statuses, condition outcomes and key dates (no explanation
+texts), one row per input row, invalid rows with ``error`` set (see
+``columnar.evaluate_caseload``).
+
+``batch`` without ``--columnar`` is the streaming per-case batch of
+``cli_caseload``. When that command is registered, this module adds the
+``--columnar`` option to it and hands every other call on unchanged, so the
+two share one command name; otherwise it registers ``batch`` itself with
+``--columnar`` required.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import time
+import typing
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from .cli import RulesOption, _fail, app, err, out
+from .errors import EligibilityError
+from .loader import load_rulebooks
+
+_INPUTS, _OUTPUTS = (".jsonl", ".csv", ".parquet"), (".parquet", ".csv")
+ColumnarOption = Annotated[bool, typer.Option("--columnar", help="Evaluate the whole caseload at once (columnar "
+                                                                 "backend); input .jsonl/.csv/.parquet, output "
+                                                                 ".parquet/.csv without texts.")]
+
+
+def run_columnar(cases: Path, output: Path, rules: Path | None = None, rulebook: str | None = None) -> None:
+    """Read, evaluate and write; prints a summary line. Exits 2 on unusable paths."""
+    from .columnar import evaluate_caseload
+    from .columnar_input import read_caseload
+
+    if cases.suffix.lower() not in _INPUTS or not cases.is_file():
+        err.print(f"{cases}: expected an existing {', '.join(_INPUTS)} file")
+        raise typer.Exit(2)
+    if output.suffix.lower() not in _OUTPUTS:
+        err.print(f"{output}: expected a {' or '.join(_OUTPUTS)} output file")
+        raise typer.Exit(2)
+    started = time.perf_counter()
+    try:
+        frame, text = read_caseload(cases)
+        result = evaluate_caseload(frame, load_rulebooks(rules), rulebook, text=text)
+    except EligibilityError as exc:
+        _fail(exc)
+    except Exception as exc:  # polars/pyarrow reading errors: say which file, no traceback
+        err.print(f"{cases}: cannot read ({type(exc).__name__}: {str(exc).splitlines()[0]})", markup=False)
+        raise typer.Exit(2) from None
+    if output.suffix.lower() == ".parquet":
+        result.write_parquet(output)
+    else:
+        result.write_csv(output)
+    errors = result.height - result["error"].null_count()
+    elapsed = time.perf_counter() - started
+    out.print(f"{result.height} rader, {errors} fel (kolumnen error), {elapsed:.2f} s -> {output}")
+
+
+def _with_columnar(original: Any) -> Any:
+    """``original`` (the per-case batch) with an extra ``--columnar`` option that switches backend."""
+    signature = inspect.signature(original)
+
+    @functools.wraps(original)
+    def batch(*args: Any, columnar: bool = False, **kwargs: Any) -> None:
+        if columnar:
+            bound = signature.bind_partial(*args, **kwargs).arguments
+            run_columnar(bound["cases"], bound["output"], bound.get("rules"))
+            return
+        original(*args, **kwargs)
+
+    hints = typing.get_type_hints(original, include_extras=True)  # the original's string annotations, resolved
+    params = [p.replace(annotation=hints.get(p.name, p.annotation)) for p in signature.parameters.values()]
+    params.append(inspect.Parameter("columnar", inspect.Parameter.KEYWORD_ONLY, default=False,
+                                    annotation=ColumnarOption))
+    batch.__signature__ = signature.replace(parameters=params, return_annotation=None)  # type: ignore[attr-defined]
+    batch.__annotations__ = {**hints, "columnar": ColumnarOption}
+    del batch.__wrapped__  # typer must read the new signature, not the original's
+    return batch
+
+
+def _register() -> None:
+    for info in app.registered_commands:
+        if (info.name or getattr(info.callback, "__name__", "")) == "batch" and info.callback is not None:
+            info.callback = _with_columnar(info.callback)
+            return
+
+    @app.command("batch")
+    def batch(
+        cases: Annotated[Path, typer.Argument(help="Cases: .jsonl, .csv or .parquet.")],
+        output: Annotated[Path, typer.Option("-o", "--output", help="Results: .parquet or .csv.")],
+        columnar: ColumnarOption = False,
+        rulebook: Annotated[Optional[str], typer.Option("--rulebook", help="Evaluate under this rulebook id.")] = None,
+        rules: RulesOption = None,
+    ) -> None:
+        """Evaluate a whole caseload (only --columnar for now)."""
+        if not columnar:
+            err.print("batch: only --columnar is available in this build")
+            raise typer.Exit(2)
+        run_columnar(cases, output, rules, rulebook)
+
+
+_register()

@@ -1,0 +1,226 @@
+"""The columnar backend: a whole caseload at once, as polars expressions.
+
+The same rulebooks, compiled per kind (``Kind.columnar`` in conditions/) into
+expressions over columns instead of one case at a time. Outcomes are nullable
+booleans: true = uppfyllt, false = ej uppfyllt, null = ej utrett; composites
+and programme status are Kleene AND/OR on them (polars' ``&``/``|`` are
+Kleene). Cases are grouped by the rulebook in force on their ``as_of`` and,
+inside a rulebook, by the periods in which every parameter is constant, so
+parameters are plain constants in the expressions and dated values inside a
+period still apply from their own date.
+
+Rows that fail validation are not evaluated: ``error`` names the fields and
+reasons (``benefit.decision_end: decision_ended``) and all their outcomes,
+statuses and dates are null (docs/decisions.md, "Columnar backend").
+The derivations mirror ``facts.py``; ``tests/test_columnar.py`` holds the two
+(and the durable-rules engine) equal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import polars as pl
+
+from . import columnar_checks as checks
+from . import dates_columnar as dc
+from .columnar_input import ID, normalise, to_frame
+from .conditions import COMPOSITE_KINDS, LEAF_KINDS
+from .facts import AE_MAX_AGE, BEREDNING_MONTHS, HPS_MONTHS, SP_MAX_DAYS
+from .models import BenefitType, Status
+from .rulebook import Rulebook
+
+STATUS = pl.Enum([s.value for s in Status])
+BIRTH, ERROR, RULEBOOK, ROW = "__birth", "error", "rulebook", "__row"
+_T = pl.col("benefit.type")
+
+
+@dataclass
+class _Group:
+    """One rulebook with one set of parameter values, and the as_of days it applies to."""
+
+    book: Rulebook
+    params: dict[str, Any]
+    first: date
+    last: date | None
+
+
+def _groups(book: Rulebook, any_date: bool) -> list[_Group]:
+    """The parameter periods of ``book``: inside each, every parameter has one value."""
+    starts = sorted({start for p in book.parameters.values() for start in p.values})
+    begin = starts[0] if any_date else book.valid_from
+    cuts = [begin] + [s for s in starts if s > begin and (book.valid_to is None or s <= book.valid_to)]
+    groups: list[_Group] = []
+    for i, start in enumerate(cuts):
+        params = {name: p.value for name, p in book.parameters_on(start).items()}
+        last = cuts[i + 1] - timedelta(days=1) if i + 1 < len(cuts) else (None if any_date else book.valid_to)
+        if groups and groups[-1].params == params:
+            groups[-1].last = last
+        else:
+            groups.append(_Group(book, params, start, last))
+    return groups
+
+
+def _derived(params: dict[str, Any]) -> list[dict[str, pl.Expr]]:
+    """Stages of derived facts (facts.py), each stage reading only earlier ones."""
+    as_of, birth = pl.col("as_of"), pl.col(BIRTH)
+    sp_max = params.get(SP_MAX_DAYS)
+    serious, days = pl.col("benefit.allvarlig_sjukdom"), pl.col("benefit.sjukpenning_days_used")
+    decision_end = dc.add_days(pl.col("benefit.decision_end"), 1)
+    ae_limit = dc.first_of_month(dc.birthday(birth, params[AE_MAX_AGE] + 1))
+    no_end = [BenefitType.SJUKERSATTNING.value, BenefitType.INGEN.value]
+    sp = _T == BenefitType.SJUKPENNING.value
+    sp_has_end = pl.lit(False) if sp_max is None else pl.when(serious.is_not_null()).then(serious.not_())
+    sp_end = pl.lit(None, pl.Date) if sp_max is None else \
+        pl.when(serious.not_()).then(dc.add_days(as_of, pl.lit(sp_max) - days.cast(pl.Int32)))
+    first = {
+        "age": dc.age_on(birth, as_of),
+        "__ae_limit": ae_limit,
+        "benefit_has_end": pl.when(_T.is_in(no_end)).then(False).when(sp).then(sp_has_end).otherwise(True),
+        "benefit_end_exclusive": pl.when(sp).then(sp_end)
+        .when(_T == BenefitType.TIDSBEGRANSAD_SJUKERSATTNING.value).then(decision_end)
+        .when(_T == BenefitType.AKTIVITETSERSATTNING.value)
+        .then(pl.when(decision_end.is_not_null()).then(pl.min_horizontal(decision_end, ae_limit))),
+    }
+    end, has_end = pl.col("benefit_end_exclusive"), pl.col("benefit_has_end")
+    ae = _T == BenefitType.AKTIVITETSERSATTNING.value
+    second = {
+        "age_at_benefit_end": pl.when(end.is_not_null()).then(dc.age_on(birth, dc.last_of_month(end)))
+        .when(has_end.not_()).then(pl.col("age")),
+        "benefit.ends_at_age_limit": pl.when(ae & end.is_not_null()).then(end == pl.col("__ae_limit")),
+        "key_dates.benefit_end_exclusive": end,
+        "key_dates.benefit_last_day": dc.add_days(end, -1),
+        "key_dates.beredningsgrupp_deadline": dc.last_day_with_months_left(end, params[BEREDNING_MONTHS]),
+        "key_dates.last_day_with_hps_months_left": dc.last_day_with_months_left(end, params[HPS_MONTHS]),
+        "key_dates.birthday_30": dc.birthday(birth, params[AE_MAX_AGE] + 1),
+        "key_dates.aktivitetsersattning_end": pl.when(ae).then(dc.add_days(end, -1)),
+        "key_dates.sjukpenning_days_left": pl.when(sp & end.is_not_null())
+        .then(pl.max_horizontal((end.cast(pl.Int32) - as_of.cast(pl.Int32)), pl.lit(0, pl.Int32))),
+    }
+    return [first, second]
+
+
+def _fact(name: str) -> pl.Expr:
+    return pl.col(name)
+
+
+_COMPILED: dict[tuple[str, str, tuple[tuple[str, Any], ...]], tuple[list[list[pl.Expr]], list[str]]] = {}
+
+
+def _compile(book: Rulebook, frozen: tuple[tuple[str, Any], ...]) -> tuple[list[list[pl.Expr]], list[str]]:
+    """Expression stages for one rulebook and parameter set (cached by content hash), and the output names."""
+    cache_key = (book.id, book.content_hash, frozen)
+    if cache_key not in _COMPILED:
+        _COMPILED[cache_key] = _build(book, dict(frozen))
+    return _COMPILED[cache_key]
+
+
+def _build(book: Rulebook, params: dict[str, Any]) -> tuple[list[list[pl.Expr]], list[str]]:
+    stages = [[e.alias(n) for n, e in stage.items()] for stage in _derived(params)]
+    leaves, thresholds = [], []
+    for cond_id, cond in book.conditions.items():
+        kind = LEAF_KINDS.get(cond.check)
+        if kind is None:
+            continue
+        if hasattr(kind, "columnar_derived"):
+            thresholds += [e.alias(n) for n, e in kind.columnar_derived(cond_id, cond, _fact, params).items()]
+        leaves.append(kind.columnar(cond_id, cond, _fact, params).alias(f"condition.{cond_id}"))
+    stages[-1] += thresholds
+    stages.append(leaves)
+    conditions = book.all_conditions()
+    level: dict[str, int] = {cid: 0 for cid, c in conditions.items() if c.check in LEAF_KINDS}
+
+    def level_of(cid: str) -> int:
+        if cid not in level:
+            kind = COMPOSITE_KINDS[conditions[cid].check]
+            level[cid] = 1 + max(level_of(p) for p in kind.parts(conditions[cid]))
+        return level[cid]
+
+    for cid in conditions:
+        level_of(cid)
+    for depth in range(1, max(level.values()) + 1):
+        stage = []
+        for cid in (c for c, lv in level.items() if lv == depth):
+            kind = COMPOSITE_KINDS[conditions[cid].check]
+            stage.append(kind.columnar([pl.col(f"condition.{p}") for p in kind.parts(conditions[cid])])
+                         .alias(f"condition.{cid}"))
+        stages.append(stage)
+    statuses = []
+    # Status by code: true -> 0 eligible, false -> 1 not_eligible, null -> 2 undetermined.
+    names = pl.lit(pl.Series([Status.ELIGIBLE.value, Status.NOT_ELIGIBLE.value, Status.UNDETERMINED.value],
+                             dtype=STATUS))
+    for pid, programme in book.programmes.items():
+        holds = COMPOSITE_KINDS["alla"].columnar([pl.col(f"condition.{c}") for c in programme.conditions])
+        code = (1 - holds.cast(pl.UInt8)).fill_null(2)
+        statuses.append(names.gather(code).alias(f"status.{pid}"))
+    stages.append(statuses)
+    outputs = [f"status.{pid}" for pid in book.programmes]
+    outputs += [f"condition.{cid}" for cid in conditions if cid not in book.target_groups]
+    outputs += [f"condition.{gid}" for gid in book.target_groups]
+    outputs += [e.meta.output_name() for e in stages[1] if e.meta.output_name().startswith("key_dates.")]
+    return stages, outputs
+
+
+def _evaluate_group(frame: pl.DataFrame, group: _Group, rules: list[pl.Expr]) -> pl.DataFrame:
+    frozen = tuple(sorted(group.params.items()))
+    stages, outputs = _compile(group.book, frozen)
+    frame = checks.with_errors(frame, rules + checks.rulebook_rules(group.book, group.params))
+    valid = pl.col(ERROR).is_null()
+    # Invalid rows are evaluated with their dates blanked (never outside the tables), then masked.
+    frame = frame.with_columns(pl.when(valid).then(pl.col(BIRTH)).alias(BIRTH))
+    lazy = frame.lazy()
+    for stage in stages:
+        lazy = lazy.with_columns(stage)
+    keep = [c for c in (ID, ROW) if c in frame.columns]
+    named = {name: _output_name(group.book, name) for name in outputs}
+    return lazy.select(*keep, "as_of", pl.lit(group.book.id).alias(RULEBOOK), ERROR,
+                       *(pl.when(valid).then(pl.col(n)).alias(named[n]) for n in outputs)).collect()
+
+
+def _output_name(book: Rulebook, name: str) -> str:
+    if name.startswith("condition.") and name.split(".", 1)[1] in book.target_groups:
+        return "target_group." + name.split(".", 1)[1]
+    return name
+
+
+def evaluate_caseload(data: Any, books: list[Rulebook], rulebook_id: str | None = None, *,
+                      text: bool = False) -> pl.DataFrame:
+    """Statuses, condition outcomes and key dates for every case of a caseload.
+
+    ``data`` is a polars frame, a pyarrow table or a list of case dicts, nested
+    (``person: {...}``) or with dotted / caseload-CSV column names; ``text``
+    says the cells are text to parse (CSV). One row out per row in, in input
+    order, with ``rulebook``, ``error`` (null when valid), ``status.<programme>``
+    (``eligible`` / ``not_eligible`` / ``undetermined``; null when the programme
+    is not in the row's rulebook), ``condition.<id>`` and ``target_group.<id>``
+    (nullable booleans, null = ej utrett) and ``key_dates.<name>``.
+    """
+    frame, rules = normalise(to_frame(data), text)
+    frame = frame.with_row_index(ROW)
+    frame, birth_rules = checks.with_birth(frame)
+    rules = rules + birth_rules
+    chosen = [b for b in books if b.id == rulebook_id] if rulebook_id else books
+    if rulebook_id and not chosen:
+        from .loader import select_rulebook
+        select_rulebook(books, date.today(), rulebook_id)  # raises RulebookNotFoundError with the known ids
+    pieces, covered = [], pl.lit(False)
+    as_of = pl.col("as_of")
+    for book in chosen:
+        for group in _groups(book, any_date=rulebook_id is not None):
+            inside = as_of >= group.first if group.last is None else as_of.is_between(group.first, group.last)
+            covered = covered | inside.fill_null(False)
+            part = frame.filter(inside)
+            if part.height:
+                pieces.append(_evaluate_group(part, group, rules))
+    rest = frame.filter(covered.not_())
+    if rest.height:
+        rest = checks.with_errors(rest, rules + [checks.no_rulebook()])
+        pieces.append(rest.select(*[c for c in (ID, ROW) if c in rest.columns], "as_of", ERROR))
+    if not pieces:
+        return pl.DataFrame({"as_of": [], RULEBOOK: [], ERROR: []},
+                            schema={"as_of": pl.Date, RULEBOOK: pl.String, ERROR: pl.String})
+    result = pl.concat(pieces, how="diagonal_relaxed")
+    return (result.sort(ROW) if len(pieces) > 1 else result).drop(ROW)
+

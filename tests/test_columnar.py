@@ -1,0 +1,219 @@
+"""The columnar backend agrees with the reference evaluator and the durable-rules engine.
+
+* 3-way differential (hypothesis): at least 2 000 random valid cases per run,
+  drawn in batches; each batch is evaluated at once by the columnar backend
+  and case by case by the engine and the reference. Every condition outcome,
+  target group, programme status and key date must be identical.
+* Invalid cases: a row gets an ``error`` exactly when ``CaseError`` is raised.
+* The vectorised date functions equal ``dates.py`` (hypothesis).
+* ``eligibility batch --columnar`` reads JSONL/CSV/Parquet and writes Parquet/CSV.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+from datetime import date, timedelta
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from eligibility import CaseError, dates
+from eligibility import dates_columnar as dc
+from eligibility.cli import app
+from eligibility.columnar import evaluate_caseload
+from strategies import valid_cases
+
+OUTCOME = {True: "uppfyllt", False: "ej uppfyllt", None: "ej utrett"}
+BATCHES, BATCH_SIZE = 80, 26  # >= 2 080 cases per run
+
+
+def _column(decision, condition: str) -> str:
+    groups = {g.target_group for g in decision.target_groups}
+    return ("target_group." if condition in groups else "condition.") + condition
+
+
+def _key_dates(decision) -> dict:
+    kd = decision.key_dates
+    return dataclasses.asdict(kd) if dataclasses.is_dataclass(kd) else kd.model_dump()
+
+
+def _assert_same(row: dict, decision) -> None:
+    assert row["error"] is None
+    assert row["rulebook"] == decision.rulebook.id
+    for record in decision.conditions:
+        assert OUTCOME[row[_column(decision, record.condition)]] == record.outcome.value, record.condition
+    for pid, programme in decision.programmes.items():
+        assert row[f"status.{pid}"] == programme.status.value, pid
+    for name, value in _key_dates(decision).items():
+        assert row[f"key_dates.{name}"] == value, name
+
+
+@settings(max_examples=BATCHES, deadline=None, derandomize=False,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(cases=st.lists(valid_cases(), min_size=BATCH_SIZE, max_size=BATCH_SIZE))
+def test_columnar_equals_reference_and_engine(books, engine, reference, cases):
+    rows = evaluate_caseload(cases, books).to_dicts()
+    assert len(rows) == len(cases)
+    for case, row in zip(cases, rows):
+        by_reference = reference.evaluate(case, explain=False)
+        by_engine = engine.evaluate(case, explain=False)
+        _assert_same(row, by_reference)
+        _assert_same(row, by_engine)
+
+
+def test_large_batch_keeps_order_and_agrees(books, reference):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+    from cases import generate_cases
+
+    cases = generate_cases(3000, seed=11)
+    rows = evaluate_caseload(cases, books).to_dicts()
+    for case, row in zip(cases, rows):
+        assert row["as_of"].isoformat() == case["as_of"]
+        _assert_same(row, reference.evaluate(case, explain=False))
+
+
+_BREAKS = [
+    ("as_of", lambda c: c.update(as_of="2030-01-01")),
+    ("as_of", lambda c: c.update(as_of="2001-01-01")),
+    ("person.birth_date", lambda c: c["person"].update(birth_date=(date.fromisoformat(c["as_of"]) + timedelta(days=1)).isoformat())),
+    ("person", lambda c: c["person"].pop("birth_date")),
+    ("person.personnummer", lambda c: c["person"].update(personnummer="19850602-1235")),
+    ("benefit.sjukpenning_days_used", lambda c: c["benefit"].update(type="sjukpenning", allvarlig_sjukdom=False,
+                                                                     sjukpenning_days_used=915, decision_end=None,
+                                                                     tbs_extension_months_used=None)),
+    ("benefit.sjukpenning_days_used", lambda c: c["benefit"].update(sjukpenning_days_used="700")),
+    ("benefit.decision_end", lambda c: c["benefit"].update(type="sjukpenning", decision_end=c["as_of"],
+                                                           tbs_extension_months_used=None)),
+    ("benefit.type", lambda c: c["benefit"].update(type="pension")),
+    ("benefit.type", lambda c: c["benefit"].pop("type")),
+    ("assessment.fardigutredd", lambda c: c["assessment"].update(fardigutredd=1)),
+    ("assessment.hours_per_week", lambda c: c["assessment"].update(hours_per_week=169)),
+    ("person.employment", lambda c: c["person"].update(employment="student")),
+    ("benefit.decision_end", lambda c: c["benefit"].update(type="aktivitetsersattning", sjukpenning_days_used=None,
+                                                           allvarlig_sjukdom=None, tbs_extension_months_used=None,
+                                                           decision_end=(date.fromisoformat(c["as_of"]) - timedelta(days=1)).isoformat())),
+]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=valid_cases(), broken=st.sampled_from(range(len(_BREAKS))), keep_valid=st.booleans())
+def test_invalid_rows_get_an_error_and_no_outcomes(books, reference, case, broken, keep_valid):
+    field, mutate = _BREAKS[broken]
+    bad = copy.deepcopy(case)
+    mutate(bad)
+    batch = [case, bad] if keep_valid else [bad]
+    rows = evaluate_caseload(batch, books).to_dicts()
+    row = rows[-1]
+    try:
+        reference.evaluate(bad, explain=False)
+    except CaseError as exc:
+        assert row["error"] is not None, exc.problems
+        assert exc.problems[0].field in row["error"]
+        assert all(v is None for k, v in row.items() if k.startswith(("status.", "condition.", "key_dates.")))
+    else:
+        _assert_same(row, reference.evaluate(bad, explain=False))
+    if keep_valid:
+        _assert_same(rows[0], reference.evaluate(case, explain=False))
+
+
+def test_unknown_column_rejects_the_input(books):
+    with pytest.raises(CaseError) as exc:
+        evaluate_caseload(pl.DataFrame({"as_of": ["2011-03-15"], "shoe_size": [42]}), books)
+    assert exc.value.problems[0].field == "shoe_size"
+
+
+def test_polars_boolean_logic_is_kleene():
+    frame = pl.DataFrame({"a": [True, False, None] * 3, "b": [True] * 3 + [False] * 3 + [None] * 3})
+    result = frame.select(all_=pl.col("a") & pl.col("b"), any_=pl.col("a") | pl.col("b"))
+    for a, b, all_, any_ in zip(frame["a"], frame["b"], result["all_"], result["any_"]):
+        values = {a, b}
+        assert all_ == (False if False in values else None if None in values else True)
+        assert any_ == (True if True in values else None if None in values else False)
+
+
+# -- vectorised dates == dates.py ------------------------------------------------------------------
+
+_days = st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
+_boundary = st.sampled_from([date(2000, 2, 29), date(2001, 2, 28), date(2004, 2, 29), date(2011, 1, 31),
+                             date(2012, 8, 31), date(2100, 2, 28), date(1900, 3, 1), date(2012, 12, 31)])
+
+
+@settings(max_examples=60, deadline=None)
+@given(days=st.lists(st.one_of(_days, _boundary), min_size=1, max_size=60),
+       others=st.lists(st.one_of(_days, _boundary), min_size=60, max_size=60),
+       months=st.integers(-40, 400))
+def test_vectorised_dates_equal_dates_py(days, others, months):
+    frame = pl.DataFrame({"d": days, "o": others[:len(days)]})
+    column = frame.with_columns(m=pl.lit(months)).select(
+        const=dc.add_months(pl.col("d"), months), per_row=dc.add_months(pl.col("d"), pl.col("m")),
+        first=dc.first_of_month(pl.col("d")), last=dc.last_of_month(pl.col("d")),
+        left=dc.last_day_with_months_left(pl.col("d"), months % 13),
+        left_row=dc.last_day_with_months_left(pl.col("d"), pl.col("m") % 13),
+        age=dc.age_on(pl.col("o"), pl.col("d")), birthday=dc.birthday(pl.col("o"), months % 70))
+    for i, (day, other) in enumerate(zip(days, others)):
+        assert column["const"][i] == column["per_row"][i] == dates.add_months(day, months)
+        assert column["first"][i] == dates.first_of_month(day)
+        assert column["last"][i] == dates.last_of_month(day)
+        assert column["left"][i] == column["left_row"][i] == dates.last_day_with_months_left(day, months % 13)
+        if other <= day:
+            assert column["age"][i] == dates.age_on(other, day)
+        assert column["birthday"][i] == dates.birthday(other, months % 70)
+
+
+def test_leap_day_birthday_and_month_end_clipping():
+    frame = pl.DataFrame({"birth": [date(2000, 2, 29)] * 3, "day": [date(2001, 2, 27), date(2001, 2, 28),
+                                                                    date(2004, 2, 28)]})
+    ages = frame.select(dc.age_on(pl.col("birth"), pl.col("day")))[:, 0].to_list()
+    assert ages == [0, 1, 3]
+    ends = pl.DataFrame({"d": [date(2011, 8, 31), date(2012, 8, 31)]}).select(dc.add_months(pl.col("d"), 6))
+    assert ends[:, 0].to_list() == [date(2012, 2, 29), date(2013, 2, 28)]
+
+
+# -- CLI ---------------------------------------------------------------------------------------------
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("source,target", [("jsonl", "parquet"), ("parquet", "csv"), ("csv", "parquet")])
+def test_batch_columnar_files(tmp_path, books, reference, source, target):
+    cases = [{"as_of": "2011-03-15", "person": {"birth_date": "1975-06-02", "employment": "arbetslos"},
+              "benefit": {"type": "sjukpenning", "sjukpenning_days_used": 700, "allvarlig_sjukdom": False},
+              "assessment": {"fardigutredd": True, "capacity_can_improve": True, "sassam_done": True,
+                             "hours_per_week": 12, "months_in_handlingsplansamverkan": 0}},
+             {"as_of": "2011-03-15", "person": {"birth_date": "1975-06-02"},
+              "benefit": {"type": "sjukpenning", "sjukpenning_days_used": 999, "allvarlig_sjukdom": False}}]
+    path = tmp_path / f"cases.{source}"
+    if source == "jsonl":
+        path.write_text("\n".join(json.dumps(c) for c in cases) + "\n")
+    elif source == "parquet":
+        pl.DataFrame(cases).write_parquet(path)
+    else:
+        path.write_text("as_of;birth_date;employment;benefit_type;sjukpenning_days_used;allvarlig_sjukdom;"
+                        "fardigutredd;capacity_can_improve;sassam_done;hours_per_week;months_in_handlingsplansamverkan\n"
+                        "2011-03-15;1975-06-02;arbetslos;sjukpenning;700;nej;ja;ja;ja;12;0\n"
+                        "2011-03-15;1975-06-02;;sjukpenning;999;false;;;;;\n")
+    output = tmp_path / f"out.{target}"
+    result = runner.invoke(app, ["batch", str(path), "-o", str(output), "--columnar"])
+    assert result.exit_code == 0, result.output
+    frame = pl.read_parquet(output) if target == "parquet" else pl.read_csv(output)
+    assert frame.height == 2
+    assert frame["status.handlingsplansamverkan"][0] == "eligible"
+    assert "benefit.sjukpenning_days_used" in frame["error"][1]
+    expected = reference.evaluate(cases[0], explain=False).key_dates.sjukpenning_days_left
+    assert frame["key_dates.sjukpenning_days_left"][0] == expected
+    assert not any("explanation" in name for name in frame.columns)
+
+
+def test_batch_columnar_rejects_unknown_suffix(tmp_path):
+    path = tmp_path / "cases.xlsx"
+    path.write_text("x")
+    result = runner.invoke(app, ["batch", str(path), "-o", str(tmp_path / "out.parquet"), "--columnar"])
+    assert result.exit_code == 2

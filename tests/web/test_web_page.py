@@ -1,0 +1,128 @@
+"""The handläggare's page in a real browser: fill, submit, read, compare, keyboard, accessibility."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
+
+
+def _fill_sjukpenning(page, days: str, *, assessment: bool = True) -> None:
+    page.goto("/")
+    page.fill("#as_of", "2011-03-15")
+    page.fill("#person-birth_date", "1975-06-02")
+    page.select_option("#person-employment", "arbetslos")
+    page.select_option("#benefit-type", "sjukpenning")
+    page.fill("#benefit-sjukpenning_days_used", days)
+    page.check("#benefit-allvarlig_sjukdom input[value=nej]")
+    if assessment:
+        for name in ("fardigutredd", "capacity_can_improve", "sassam_done"):
+            page.check(f"#assessment-{name} input[value=ja]")
+        page.check("#assessment-stadigvarande_nedsatt_arbetsformaga input[value=nej]")
+        page.fill("#assessment-hours_per_week", "12")
+        page.fill("#assessment-months_in_handlingsplansamverkan", "0")
+
+
+def _programme(page, name: str) -> str:
+    return page.locator("article.programme h3", has_text=name).inner_text()
+
+
+def test_eligible_handlingsplansamverkan(page):
+    _fill_sjukpenning(page, "700")
+    page.click("button[type=submit]")
+    assert "Uppfyller villkoren" in _programme(page, "Handlingsplansamverkan")
+    assert "214 dagar med sjukpenning kvar" in page.inner_text("#motivering")
+    assert "2010-01-01" in page.inner_text(".rulebook")
+    assert page.locator("svg.timeline desc").text_content().count("20") >= 4
+    page.screenshot(path=str(SCREENSHOTS / "hps-eligible.png"), full_page=True)
+
+
+def test_arbetslivsintroduktion_when_days_run_out(page):
+    _fill_sjukpenning(page, "850")
+    page.click("button[type=submit]")
+    assert "Uppfyller villkoren" in _programme(page, "Arbetslivsintroduktion")
+    assert "Uppfyller inte villkoren" in _programme(page, "Handlingsplansamverkan")
+
+
+def test_undetermined_case_lists_questions(page):
+    _fill_sjukpenning(page, "700", assessment=False)
+    page.click("button[type=submit]")
+    assert "Kan inte avgöras ännu" in _programme(page, "Handlingsplansamverkan")
+    questions = page.locator("ul.questions li").all_inner_texts()
+    assert any("färdigutredd" in q for q in questions)
+    page.screenshot(path=str(SCREENSHOTS / "undetermined-questions.png"), full_page=True)
+
+
+def test_bad_input_is_shown_next_to_the_field_and_kept(page):
+    _fill_sjukpenning(page, "-5")
+    page.click("button[type=submit]")
+    error = page.locator("#benefit-sjukpenning_days_used-error")
+    assert "för litet" in error.inner_text()
+    assert page.input_value("#benefit-sjukpenning_days_used") == "-5"
+    assert page.input_value("#person-birth_date") == "1975-06-02"
+    assert page.get_attribute("#benefit-sjukpenning_days_used", "aria-invalid") == "true"
+    assert page.locator("#error-summary a").count() == 1
+    page.screenshot(path=str(SCREENSHOTS / "bad-input.png"), full_page=True)
+
+
+def test_compare_with_another_rulebook(page):
+    _fill_sjukpenning(page, "850")
+    page.select_option("#compare_rulebook", "2008-07-01")
+    page.click("button[type=submit]")
+    table = page.locator(".compare table").inner_text()
+    assert "2010-01-01" in table and "2008-07-01" in table
+    assert "arbetslivsintroduktion" in table and "Finns inte" in table
+    assert page.locator(".decision-column").count() == 2
+    page.screenshot(path=str(SCREENSHOTS / "compare.png"), full_page=True)
+
+
+def test_keyboard_only_submission(page):
+    page.goto("/")
+    page.keyboard.press("Tab")            # the skip link comes first
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.fill("#as_of", "2011-03-15")     # date inputs: typed text is locale-formatted, so fill
+    page.focus("#person-personnummer")
+    page.keyboard.type("198112289874")    # fictitious, valid check digit
+    page.keyboard.press("Tab")            # focus order follows the form
+    assert page.evaluate("document.activeElement.id") == "person-birth_date"
+    page.focus("#benefit-type")
+    page.keyboard.press("ArrowDown")      # Välj ersättning -> Sjukpenning
+    page.focus("#benefit-sjukpenning_days_used")
+    page.keyboard.type("700")
+    page.focus("button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#result")
+    assert page.evaluate("document.activeElement.id") == "result"
+    assert page.locator("article.programme").count() == 3
+
+
+def test_no_serious_accessibility_violations(browser, server):
+    context = browser.new_context(base_url=server, bypass_csp=True)
+    page = context.new_page()
+    try:
+        for submit in (False, True):
+            if submit:
+                _fill_sjukpenning(page, "700")
+                page.click("button[type=submit]")
+            else:
+                page.goto("/")
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate("async () => JSON.stringify(await axe.run(document, "
+                                   "{runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}))")
+            violations = [v for v in json.loads(result)["violations"] if v["impact"] in ("serious", "critical")]
+            assert violations == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+    finally:
+        context.close()
+
+
+def test_security_headers_and_no_case_data_in_urls(page, server):
+    response = page.goto("/")
+    headers = response.headers
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+    _fill_sjukpenning(page, "700")
+    page.click("button[type=submit]")
+    assert page.url.rstrip("/") == server.rstrip("/")
