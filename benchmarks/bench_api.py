@@ -42,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from cases import generate_cases  # noqa: E402
 
 BIN = Path(sys.executable).parent / "eligibility"
+MAX_IN_FLIGHT = 32  # open loop: more unanswered requests than this = overload (counted as errors)
 
 
 def _free_port() -> int:
@@ -96,14 +97,25 @@ class Load:
         return ok, start
 
     async def open_loop(self, rate: float, duration: float) -> tuple[list[float], int, float]:
+        """Send at ``rate``; a request due while ``MAX_IN_FLIGHT`` are unanswered counts as an error.
+
+        Without that cap an overloaded server makes the client queue grow
+        without bound (and httpx's pool slows down with its queue), so the run
+        would never end; with it, overload shows as errors and latency.
+        """
         latencies: list[float] = []
         errors = 0
+        in_flight = 0
         t0 = time.perf_counter()
         total = int(rate * duration)
 
         async def fire(scheduled: float) -> None:
-            nonlocal errors
-            ok, _ = await self.one()
+            nonlocal errors, in_flight
+            in_flight += 1
+            try:
+                ok, _ = await self.one()
+            finally:
+                in_flight -= 1
             if ok:
                 latencies.append((time.perf_counter() - scheduled) * 1000)
             else:
@@ -115,6 +127,9 @@ class Load:
             delay = scheduled - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
+            if in_flight >= MAX_IN_FLIGHT:
+                errors += 1  # overload: the request could not even be sent on time
+                continue
             tasks.append(asyncio.create_task(fire(scheduled)))
         await asyncio.gather(*tasks)
         return latencies, errors, time.perf_counter() - t0
@@ -163,7 +178,7 @@ async def run(args: argparse.Namespace, base: str, pid: int) -> dict:
     bodies = [json.dumps(case).encode() for case in generate_cases(2000, seed=7)]
     # A small pool: httpx's pool slows down badly with hundreds of connections, and a
     # server answering in milliseconds needs only a few at these rates.
-    limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
+    limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
         load = Load(client, bodies)
         await load.closed_loop(500, 4)  # warm up: connections, caches, allocator

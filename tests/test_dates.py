@@ -51,3 +51,20 @@ def test_month_helpers():
     assert dates.first_of_month(date(2012, 2, 17)) == date(2012, 2, 1)
     assert dates.last_of_month(date(2012, 2, 17)) == date(2012, 2, 29)
     assert dates.last_of_month(date(2011, 12, 5)) == date(2011, 12, 31)
+
+
+wide_days = st.integers(date(1900, 1, 1).toordinal(), date(2100, 12, 31).toordinal()).map(date.fromordinal)
+
+
+@given(day=wide_days, months=st.integers(-1200, 1200))
+def test_add_months_equals_relativedelta(day, months):
+    from dateutil.relativedelta import relativedelta
+
+    assert dates.add_months(day, months) == day + relativedelta(months=months)
+
+
+@given(birth=wide_days, day=wide_days)
+def test_age_on_equals_relativedelta(birth, day):
+    from dateutil.relativedelta import relativedelta
+
+    assert dates.age_on(birth, day) == relativedelta(day, birth).years

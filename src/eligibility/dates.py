@@ -14,6 +14,7 @@ Semantics (docs/decisions.md, domain brief section 4):
 
 from __future__ import annotations
 
+from calendar import monthrange
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -22,8 +23,16 @@ ONE_DAY = timedelta(days=1)
 
 
 def add_months(day: date, months: int) -> date:
-    """``day`` plus ``months`` calendar months, clipped to the month's last day."""
-    return day + relativedelta(months=months)
+    """``day`` plus ``months`` calendar months, clipped to the month's last day.
+
+    Same result as ``day + relativedelta(months=months)`` (held equal by a
+    hypothesis test), without building a relativedelta: this runs several
+    times per decision.
+    """
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
 def add_days(day: date, days: int) -> date:
@@ -32,8 +41,18 @@ def add_days(day: date, days: int) -> date:
 
 
 def age_on(birth_date: date, day: date) -> int:
-    """Full years of age on ``day``."""
-    return relativedelta(day, birth_date).years
+    """Full years of age on ``day``.
+
+    Same result as ``relativedelta(day, birth_date).years`` (held equal by a
+    hypothesis test): the birthday in a year is ``birthday(birth_date, n)``,
+    so someone born on 29 February is a year older on 28 February.
+    """
+    years = day.year - birth_date.year
+    if years > 0 and day < add_months(birth_date, 12 * years):
+        years -= 1
+    elif years < 0 and day > add_months(birth_date, 12 * years):
+        years += 1
+    return years
 
 
 def birthday(birth_date: date, years: int) -> date:

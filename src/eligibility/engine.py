@@ -70,6 +70,22 @@ def ruleset_definition(book: Rulebook) -> dict[str, Any]:
     return rules
 
 
+def _attributes(expression: Any) -> set[str]:
+    """Every fact attribute a durable-rules JSON expression mentions (keys and ``$m`` references)."""
+    found: set[str] = set()
+    if isinstance(expression, dict):
+        for name, value in expression.items():
+            if name == "$m" and isinstance(value, str):
+                found.add(value)
+            elif not name.startswith("$") and name not in ("all", "m"):
+                found.add(name)
+            found |= _attributes(value)
+    elif isinstance(expression, list):
+        for item in expression:
+            found |= _attributes(item)
+    return found
+
+
 class CompiledRulebook:
     """A rulebook compiled into one durable-rules ruleset, ready to evaluate cases."""
 
@@ -78,6 +94,8 @@ class CompiledRulebook:
         self.leaves = [cid for cid, cond in book.conditions.items() if cond.check in LEAF_KINDS]
         definition = ruleset_definition(book)
         self.rule_count = len(definition)
+        # Only what some rule reads goes into the engine fact (smaller JSON, fewer attributes to index).
+        self._read = _attributes([rule["all"] for rule in definition.values()])
         name = f"rb_{book.id}_{book.content_hash[:12]}_{next(_names)}"
         self._handle = _dre.create_ruleset(name, json.dumps(definition, ensure_ascii=False))
         self._lock = threading.Lock()
@@ -86,11 +104,15 @@ class CompiledRulebook:
     def fact_for(self, facts: FactSet, sid: str) -> dict[str, Any]:
         """The single engine fact of a case: known facts and parameter values."""
         fact: dict[str, Any] = {"t": "case", "sid": sid}
+        read = self._read
         for name, value in facts.facts.items():
-            fact[key(name)] = encode(value)
+            attribute = key(name)
+            if attribute in read:
+                fact[attribute] = encode(value)
         for name, param in facts.parameters.items():
-            if param.value is not None:
-                fact[param_key(name)] = encode(param.value)
+            attribute = param_key(name)
+            if param.value is not None and attribute in read:
+                fact[attribute] = encode(param.value)
         return fact
 
     def evaluate_leaves(self, facts: FactSet) -> dict[str, Utfall]:

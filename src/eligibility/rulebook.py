@@ -33,6 +33,7 @@ class Rulebook:
     lines: dict[str, Lines] = field(default_factory=dict, repr=False)
     _all_conditions: dict[str, ConditionDef] | None = field(default=None, repr=False, compare=False)
     _parameters_on: dict[date, dict[str, ParameterValueOn]] = field(default_factory=dict, repr=False, compare=False)
+    _benefit_names: dict[str, str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -74,8 +75,10 @@ class Rulebook:
         return cached
 
     def benefit_names(self) -> dict[str, str]:
-        """Benefit code -> Swedish name."""
-        return {code: benefit.name_sv for code, benefit in self.meta.benefits.items()}
+        """Benefit code -> Swedish name (built once; treat as read-only)."""
+        if self._benefit_names is None:
+            self._benefit_names = {code: benefit.name_sv for code, benefit in self.meta.benefits.items()}
+        return self._benefit_names
 
     def target_group_condition(self, group_id: str) -> ConditionDef:
         """A target group seen as a composite condition (all of its parts)."""
