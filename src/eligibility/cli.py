@@ -40,7 +40,15 @@ def _fail(exc: EligibilityError, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-def _read_case(path: Path) -> Any:
+def _read_case(path: Path, as_of: str | None = None) -> Any:
+    """The case in ``path`` (YAML or JSON), with ``as_of`` overridden when given."""
+    data = _parse_case_file(path)
+    if as_of is not None and isinstance(data, dict):
+        data["as_of"] = as_of
+    return data
+
+
+def _parse_case_file(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
@@ -62,9 +70,7 @@ def check(
     rules: RulesOption = None,
 ) -> None:
     """Decide one case and explain the decision."""
-    data = _read_case(case_file)
-    if as_of is not None and isinstance(data, dict):
-        data["as_of"] = as_of
+    data = _read_case(case_file, as_of)
     try:
         decision = Evaluator(load_rulebooks(rules)).evaluate(data, rulebook)
     except (CaseError, EligibilityError) as exc:

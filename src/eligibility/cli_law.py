@@ -161,9 +161,7 @@ def timeline(
     rules: RulesOption = None,
 ) -> None:
     """Status for each programme over time, day-precise, across rulebook boundaries."""
-    data = _read_case(case_file)
-    if as_of is not None and isinstance(data, dict):
-        data["as_of"] = as_of
+    data = _read_case(case_file, as_of)
     books = _books(rules)
     try:
         result = build_timeline(Evaluator(books), data, months)

@@ -12,7 +12,9 @@ from typing import Any
 
 from ..models import Utfall
 from ..rule_schema import ConditionDef
-from .base import Column, Expr, Facts, all_of, any_of, compare, exists, missing, param_key, require
+from .base import (
+    Column, Expr, Facts, all_of, any_of, compare, exists, missing, param_key, require, three_valued,
+)
 
 AGE_FACTS = {"as_of": "age", "benefit_end": "age_at_benefit_end"}
 
@@ -42,11 +44,8 @@ class AlderInom:
 
     def evaluate(self, cond_id: str, cond: ConditionDef, facts: Facts, params: dict[str, Any]) -> Utfall:
         """Plain range check."""
-        age = facts.get(AGE_FACTS[cond.at])
-        if age is None:
-            return Utfall.EJ_UTRETT
-        inside = params[cond.parameters["min"]] <= age <= params[cond.parameters["max"]]
-        return Utfall.UPPFYLLT if inside else Utfall.EJ_UPPFYLLT
+        low, high = params[cond.parameters["min"]], params[cond.parameters["max"]]
+        return three_valued(facts.get(AGE_FACTS[cond.at]), lambda age: low <= age <= high)
 
     def columnar(self, cond_id: str, cond: ConditionDef, fact: Column, params: dict[str, Any]) -> Any:
         """Range check on the age column; a null age gives null."""

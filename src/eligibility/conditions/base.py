@@ -15,6 +15,7 @@ All read the same facts; ``tests/test_differential.py`` and
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from ..models import Utfall
@@ -52,6 +53,13 @@ class Kind(Protocol):
 
 
 _DURABLE_OPS = {"ge": "$gte", "gt": "$gt", "le": "$lte", "lt": "$lt", "neq": "$neq"}
+
+
+def three_valued(value: Any, holds: Callable[[Any], bool]) -> Utfall:
+    """The reference outcome of a one-fact check: unknown -> ej utrett, else by ``holds``."""
+    if value is None:
+        return Utfall.EJ_UTRETT
+    return Utfall.UPPFYLLT if holds(value) else Utfall.EJ_UPPFYLLT
 
 
 def key(name: str) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..models import Utfall
 from ..rule_schema import ConditionDef
-from .base import Column, Expr, Facts, key, missing, require
+from .base import Column, Expr, Facts, key, missing, require, three_valued
 
 
 class ArSant:
@@ -38,10 +38,7 @@ class ArSant:
 
     def evaluate(self, cond_id: str, cond: ConditionDef, facts: Facts, params: dict[str, Any]) -> Utfall:
         """Plain lookup."""
-        value = facts.get(cond.fact)
-        if value is None:
-            return Utfall.EJ_UTRETT
-        return Utfall.UPPFYLLT if value is self.expected else Utfall.EJ_UPPFYLLT
+        return three_valued(facts.get(cond.fact), lambda value: value is self.expected)
 
     def columnar(self, cond_id: str, cond: ConditionDef, fact: Column, params: dict[str, Any]) -> Any:
         """The boolean column itself (or its negation); null stays null."""

@@ -7,7 +7,9 @@ from typing import Any
 
 from ..models import Utfall
 from ..rule_schema import ConditionDef
-from .base import Column, Expr, Facts, all_of, compare, exists, missing, param_key, require
+from .base import (
+    Column, Expr, Facts, all_of, compare, exists, missing, param_key, require, three_valued,
+)
 
 _NEGATION = {"ge": "lt", "gt": "le", "le": "gt", "lt": "ge", "eq": "neq"}
 _PYTHON = {"ge": operator.ge, "gt": operator.gt, "le": operator.le, "lt": operator.lt, "eq": operator.eq}
@@ -37,11 +39,8 @@ class Jamforelse:
 
     def evaluate(self, cond_id: str, cond: ConditionDef, facts: Facts, params: dict[str, Any]) -> Utfall:
         """Plain comparison."""
-        value = facts.get(cond.fact)
-        if value is None:
-            return Utfall.EJ_UTRETT
-        holds = _PYTHON[cond.op](value, params[cond.parameters["value"]])
-        return Utfall.UPPFYLLT if holds else Utfall.EJ_UPPFYLLT
+        limit = params[cond.parameters["value"]]
+        return three_valued(facts.get(cond.fact), lambda value: _PYTHON[cond.op](value, limit))
 
     def columnar(self, cond_id: str, cond: ConditionDef, fact: Column, params: dict[str, Any]) -> Any:
         """The same comparison on the column; a null fact compares to null."""

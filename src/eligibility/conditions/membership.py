@@ -6,7 +6,9 @@ from typing import Any
 
 from ..models import Utfall
 from ..rule_schema import ConditionDef
-from .base import Column, Expr, Facts, all_of, any_of, compare, exists, key, missing, require
+from .base import (
+    Column, Expr, Facts, all_of, any_of, compare, exists, key, missing, require, three_valued,
+)
 
 
 class EnAv:
@@ -33,10 +35,7 @@ class EnAv:
 
     def evaluate(self, cond_id: str, cond: ConditionDef, facts: Facts, params: dict[str, Any]) -> Utfall:
         """Plain membership."""
-        value = facts.get(cond.fact)
-        if value is None:
-            return Utfall.EJ_UTRETT
-        return Utfall.UPPFYLLT if value in cond.values else Utfall.EJ_UPPFYLLT
+        return three_valued(facts.get(cond.fact), lambda value: value in cond.values)
 
     def columnar(self, cond_id: str, cond: ConditionDef, fact: Column, params: dict[str, Any]) -> Any:
         """Membership; a null code gives null (ej utrett), not false."""
