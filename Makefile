@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run example test lint bench clean
+.PHONY: run example test lint bench clean fuzz audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,14 @@ example: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/eligibility lint
 	$(BIN)/python -m pytest
+
+# Hostile input: >= 10 000 generated requests (hypothesis-jsonschema + schemathesis), 0 5xx allowed.
+fuzz: $(VENV)/.installed
+	$(BIN)/python -m pytest -m fuzz tests/fuzz
+
+# Known vulnerabilities in the installed dependencies (needs PyPI's JSON API and the vulnerability service).
+audit: $(VENV)/.installed
+	$(BIN)/pip-audit --strict --progress-spinner off --skip-editable
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_engine.py

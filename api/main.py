@@ -24,6 +24,7 @@ from . import metrics, problems
 from .audit import AuditLog
 from .deps import reload_rules
 from .middleware import RequestGuard
+from .security import RateLimit, SecurityHeaders
 from fastapi.staticfiles import StaticFiles
 
 from .routes import admin, decisions, health, rulebooks, timeline, web
@@ -40,7 +41,8 @@ WEB_STATIC = Path(__file__).parent / "web" / "static"
 
 def _context(request: Request) -> tuple[str, str | None, str | None]:
     lang = problems.language(request.headers.get("accept-language"))
-    return lang, request.url.path, getattr(request.state, "request_id", None)
+    # The route template, never the raw path: a path segment may be personal data (docs/decisions.md, Security).
+    return lang, getattr(request.scope.get("route"), "path", None), getattr(request.state, "request_id", None)
 
 
 def _field(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -52,6 +54,8 @@ async def _eligibility_error(request: Request, exc: Exception) -> Any:
     assert isinstance(exc, EligibilityError)
     lang, instance, request_id = _context(request)
     body = problems.error_body(exc, lang, instance, request_id)
+    if isinstance(exc, problems.CaseNotEvaluable):
+        request.app.state.audit.event("core_failure", request_id=request_id, error=exc.message)
     if body["status"] == 422:
         metrics.CASE_ERRORS.labels(body["type"].rsplit("/", 1)[-1]).inc()
     return problems.response(body)
@@ -110,5 +114,8 @@ def create_app(settings: Settings | None = None, store: RulebookStore | None = N
     app.add_exception_handler(EligibilityError, _eligibility_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    if settings.rate_limit:
+        app.add_middleware(RateLimit, limit=settings.rate_limit, keys=settings.keys)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes, audit=app.state.audit)
+    app.add_middleware(SecurityHeaders)
     return app

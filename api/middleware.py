@@ -91,7 +91,7 @@ class RequestGuard:
             return message
 
         def problem(slug: str, **fmt: Any) -> Any:
-            body = problems.build(slug, lang, instance=scope.get("path"), request_id=request_id, **fmt)
+            body = problems.build(slug, lang, instance=None, request_id=request_id, **fmt)
             return problems.response(body)
 
         try:

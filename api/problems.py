@@ -70,6 +70,11 @@ _TYPES = [
                 "The rule files could not be loaded; the last good rulebooks keep serving. See errors.",
                 "Regelfilerna kunde inte läsas in; de senast fungerande regelversionerna används fortfarande. "
                 "Se errors."),
+    ProblemType("rate-limited", 429, "Too many requests", "För många förfrågningar",
+                "This key (or client) sent more requests than its rate limit allows; retry after Retry-After "
+                "seconds.",
+                "Nyckeln (eller klienten) har skickat fler förfrågningar än gränsen tillåter; försök igen om "
+                "Retry-After sekunder."),
     ProblemType("internal-error", 500, "Internal error", "Internt fel",
                 "The service failed; the request id identifies the log entry.",
                 "Tjänsten misslyckades; begärans id pekar ut loggposten."),
@@ -84,7 +89,7 @@ TYPE_OF_CODE = {
 }
 TYPE_OF_STATUS = {400: "malformed-json", 401: "unauthorized", 403: "forbidden", 404: "not-found",
                   405: "method-not-allowed", 413: "payload-too-large", 415: "unsupported-media-type",
-                  422: "request-invalid"}
+                  422: "request-invalid", 429: "rate-limited"}
 
 
 class CaseNotEvaluable(EligibilityError):

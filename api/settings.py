@@ -48,6 +48,8 @@ class Settings:
     max_body_bytes: int = MAX_BODY_BYTES
     max_batch: int = MAX_BATCH
     handle_sighup: bool = False
+    # (requests, seconds) per key id, or per client IP without keys; None = no limit (the default).
+    rate_limit: tuple[int, float] | None = None
 
     @property
     def auth_enabled(self) -> bool:
@@ -67,7 +69,19 @@ class Settings:
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
             raise SettingsError(f"key ids must be unique; found twice: {', '.join(duplicates)}")
+        if "rate_limit" not in overrides and env.get("ELIGIBILITY_RATE_LIMIT", "").strip():
+            overrides["rate_limit"] = parse_rate_limit(env["ELIGIBILITY_RATE_LIMIT"])
         return cls(keys=tuple(keys), **overrides)  # type: ignore[arg-type]
+
+
+def parse_rate_limit(text: str) -> tuple[int, float] | None:
+    """``"600/60"`` -> (600, 60.0): N requests per S seconds; ``"off"`` -> None."""
+    if text.strip().lower() in ("off", "0", "none"):
+        return None
+    match = re.fullmatch(r"\s*(\d{1,9})\s*/\s*(\d{1,9}(?:\.\d+)?)\s*", text)
+    if not match or int(match[1]) < 1 or float(match[2]) <= 0:
+        raise SettingsError("ELIGIBILITY_RATE_LIMIT: expected 'N/S' (N requests per S seconds, e.g. 600/60) or 'off'")
+    return int(match[1]), float(match[2])
 
 
 def hash_key(secret: str) -> str:

@@ -14,7 +14,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from .caseload.batch import run_batch
+from .caseload.batch import ResumeError, checkpoint_path, run_batch
 from .caseload.impact import impact as run_impact
 from .caseload.impact_report import render_html, render_markdown
 from .caseload.io import count_lines, read_cases
@@ -47,6 +47,7 @@ def batch(
     full: Annotated[bool, typer.Option("--full", help="Also write the whole decision with texts (JSONL).")] = False,
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler tcp://host:port.")] = None,
     rules: RulesOption = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue a run that died, from OUT.partial.ckpt.")] = False,
 ) -> None:
     """Decide a whole caseload, streaming, on all cores (or a Dask cluster); bad lines go to an errors file."""
     _input(cases)
@@ -62,12 +63,20 @@ def batch(
         with Progress(*columns, console=err, transient=False) as progress:
             task = progress.add_task("Beslutar", total=total)
             summary = run_batch(cases, output, errors, workers=workers, rules_dir=rules, full=full,
-                                on_progress=lambda n: progress.advance(task, n), scheduler=scheduler)
+                                on_progress=lambda n: progress.advance(task, n), scheduler=scheduler,
+                                resume=resume)
             elapsed = progress.tasks[0].elapsed or 0.0
     except EligibilityError as exc:
         _fail(exc)
+    except ResumeError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
     except OSError as exc:
-        err.print(f"{exc.filename or output}: cannot write ({exc.strerror})")
+        err.print(f"{exc.filename or output}: cannot write ({exc.strerror or exc}); {output} was not written",
+                  markup=False)
+        if checkpoint_path(output).exists():
+            err.print(f"Progress is kept in {checkpoint_path(output)}: fix the cause and rerun with --resume.",
+                      markup=False)
         raise typer.Exit(1) from None
     table = Table(title=f"{summary.decided} beslut, {summary.errors} fel ({errors})")
     table.add_column("Program")

@@ -54,7 +54,7 @@ class Evaluator:
             first = self.books[0].valid_from
             last = self.books[-1].valid_to
             period = f"{first} – {last}" if last else f"on or after {first}"
-            raise CaseError([FieldProblem("as_of", f"a date covered by a rulebook ({period})", str(on),
+            raise CaseError([FieldProblem("as_of", f"a date covered by a rulebook ({period})", None,
                                           "no_rulebook_in_force")]) from None
 
     def evaluate(self, case: Case | dict[str, Any], rulebook_id: str | None = None, *,
@@ -70,10 +70,30 @@ class Evaluator:
             case = parse_case(case)
         birth = birth_date_of(case)
         book = self.rulebook_for(case.as_of, rulebook_id)
-        check_against_rulebook(case, birth, book)
-        facts = build_facts(case, birth, book)
-        leaves = self._backends[book.id].evaluate_leaves(facts)
+        try:
+            check_against_rulebook(case, birth, book)
+            facts = build_facts(case, birth, book)
+            leaves = self._backends[book.id].evaluate_leaves(facts)
+        except (OverflowError, ValueError, KeyError) as exc:
+            raise _not_computable(case, birth, book, exc) from None
         return _assemble(self._plans[book.id], facts, leaves, explain)
+
+
+def _not_computable(case: Case, birth: date, book: Rulebook, exc: Exception) -> CaseError:
+    """A ``CaseError`` for a valid case the rules cannot compute with (hostile or absurd dates).
+
+    Date arithmetic past 9999-12-31 (``OverflowError``, ``ValueError``) names
+    the date field farthest from the rulebook's period; a parameter without a
+    value on ``as_of`` under a named rulebook (``KeyError``) names ``as_of``.
+    Never echoes the value: it may be a birth date.
+    """
+    if isinstance(exc, KeyError):
+        return CaseError([FieldProblem("as_of", f"a date on which rulebook {book.id}'s parameters have values",
+                                       None, "no_parameter_value")])
+    dates = {"as_of": case.as_of, "person.birth_date": birth, "benefit.decision_end": case.benefit.decision_end}
+    field = max((f for f, d in dates.items() if d is not None), key=lambda f: abs((dates[f] - book.valid_from).days))
+    return CaseError([FieldProblem(field, "a date the rules can compute with (too far from the rulebook's period)",
+                                   None, "date_out_of_range")])
 
 
 def combine(plan: Plan, leaves: dict[str, Utfall]) -> dict[str, Utfall]:

@@ -15,7 +15,7 @@ from datetime import date
 from enum import Enum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -30,9 +30,18 @@ def _iso_date(value: Any) -> Any:
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
-Count = Annotated[int, Field(strict=True, ge=0)]
-Hours = Annotated[float, Field(strict=True, ge=0, le=168)]
-Months = Annotated[float, Field(strict=True, ge=0)]
+def _quantised(value: float) -> float:
+    """Round to 1/10 000: finer precision means nothing here, and the rule engine's JSON
+    reader does not take exponent notation (1e-05), which Python writes below 1e-4."""
+    return round(value, 4)
+
+
+# Upper bounds keep numbers inside what every backend represents exactly
+# (a century of days or months); the law's own limits are checked against the rulebook.
+Count = Annotated[int, Field(strict=True, ge=0, le=36_500)]
+Hours = Annotated[float, Field(strict=True, ge=0, le=168, allow_inf_nan=False), AfterValidator(_quantised)]
+Months = Annotated[float, Field(strict=True, ge=0, le=1_200, allow_inf_nan=False),  # 1e309 is inf in JSON
+                   AfterValidator(_quantised)]
 
 
 class Employment(str, Enum):

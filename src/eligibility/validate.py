@@ -8,6 +8,7 @@ logs and responses.
 from __future__ import annotations
 
 from datetime import date
+import re
 from typing import Any
 
 from personnummer import personnummer as pnr
@@ -31,11 +32,27 @@ _BENEFIT_FIELDS = {
 }
 
 
+_FIELD_NAME = re.compile(r"[a-z_]{1,64}")
+
+
 def _shown(value: Any, loc: tuple[Any, ...]) -> str | None:
+    """What an error may say was found: never text or a long number (either may be personal data
+
+    sent in the wrong field: a personnummer, a birth date, a name), only its kind."""
     if loc and loc[0] in _PERSONAL:
         return None
+    if value is None or isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, (int, float)):
+        return _number_shown(value)
+    if isinstance(value, str):
+        return f"a text of {len(value)} characters"
+    return "an object" if isinstance(value, dict) else "a list" if isinstance(value, list) else type(value).__name__
+
+
+def _number_shown(value: Any) -> str:
     text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return text if sum(c.isdigit() for c in text) <= 6 else "a number with more than 6 digits"
 
 
 def parse_case(data: Any) -> Case:
@@ -46,7 +63,9 @@ def parse_case(data: Any) -> Case:
         problems = []
         for err in exc.errors():
             loc = tuple(err["loc"])
-            field = ".".join(str(part) for part in loc) or "(case)"
+            # An unknown key is named only if it looks like a field name: a key may itself be personal data.
+            field = ".".join(str(part) if isinstance(part, int) or _FIELD_NAME.fullmatch(str(part)) else "(unknown key)"
+                             for part in loc) or "(case)"
             expected = err["msg"]
             if err["type"] == "extra_forbidden":
                 expected = "no such field in the case contract (see docs/case-format.md)"
@@ -103,19 +122,19 @@ def check_against_rulebook(case: Case, birth: date, book: Rulebook) -> None:
 
     if benefit.decision_end is not None and benefit.decision_end < case.as_of:
         problems.append(FieldProblem("benefit.decision_end", "a date on or after as_of (the benefit must still be running)",
-                                     str(benefit.decision_end), "decision_ended"))
+                                     None, "decision_ended"))
     if kind is BenefitType.TIDSBEGRANSAD_SJUKERSATTNING:
         last = param("tbs_senaste_slutdag")
         if last is None or case.as_of > last:
             problems.append(FieldProblem("as_of", f"a date on or before {last} for tidsbegränsad sjukersättning "
-                                         "(it could not be paid after that day)", str(case.as_of), "tbs_after_last_day"))
+                                         "(it could not be paid after that day)", None, "tbs_after_last_day"))
         if benefit.decision_end is not None and last is not None and benefit.decision_end > last:
             problems.append(FieldProblem("benefit.decision_end", f"a date on or before {last}",
-                                         str(benefit.decision_end), "tbs_after_last_day"))
+                                         None, "tbs_after_last_day"))
         most = param("tbs_max_forlangning_manader")
         if benefit.tbs_extension_months_used is not None and benefit.tbs_extension_months_used > most:
             problems.append(FieldProblem("benefit.tbs_extension_months_used", f"at most {most}",
-                                         str(benefit.tbs_extension_months_used), "too_many_months"))
+                                         _number_shown(benefit.tbs_extension_months_used), "too_many_months"))
     if kind is BenefitType.AKTIVITETSERSATTNING:
         low, high = param("ae_lagsta_alder"), param("ae_hogsta_alder")
         if not low <= age_on(birth, case.as_of) <= high:
@@ -126,6 +145,6 @@ def check_against_rulebook(case: Case, birth: date, book: Rulebook) -> None:
         if most is not None and benefit.allvarlig_sjukdom is not True and benefit.sjukpenning_days_used > most:
             problems.append(FieldProblem("benefit.sjukpenning_days_used",
                                          f"at most {most} days unless allvarlig_sjukdom is true",
-                                         str(benefit.sjukpenning_days_used), "too_many_days"))
+                                         _number_shown(benefit.sjukpenning_days_used), "too_many_days"))
     if problems:
         raise CaseError(problems)

@@ -126,6 +126,15 @@ def test_values_the_core_cannot_compute_with_are_422_not_500(client, case):
     assert response.json()["type"].rsplit("/", 1)[1] in ("case-invalid", "case-not-evaluable")
 
 
+@pytest.mark.parametrize("assessment", [{"months_in_handlingsplansamverkan": 1e308}, {"hours_per_week": 1e-300}])
+def test_floats_the_engine_rejects_are_422_not_500(client, log, assessment):
+    case = {**HPS_SJUKPENNING, "assessment": assessment}
+    response = client.post("/v1/decisions", json=case)
+    assert response.status_code in (200, 422), response.text
+    if response.status_code == 422 and response.json()["type"].endswith("/case-not-evaluable"):
+        assert '"event": "core_failure"' in log.getvalue()
+
+
 def test_named_rulebook_far_before_its_parameters_is_422_not_500(client):
     case = {**HPS_SJUKPENNING, "as_of": "1900-01-01", "person": {"birth_date": "1850-01-01"}}
     response = client.post("/v1/decisions", params={"rulebook": "2010-01-01"}, json=case)

@@ -5,12 +5,21 @@ are in flight. Output is written to a temporary file and renamed into place
 only when the run is complete, so a half-written file is never presented as
 a result. Lines that cannot be decided go to the errors file with line
 number and reason; the run carries on.
+
+Checkpoints: after each chunk both partial files are flushed and fsynced and
+``OUT.partial.ckpt`` (JSON: input path, size, mtime, last input line done,
+byte sizes of both partial files, rulebook hashes, counts) is replaced
+atomically. A run that dies (SIGKILL, power loss, disk full) can be rerun
+with ``resume=True``: the partial files are cut back to the checkpointed
+sizes and the lines already done are skipped, so no case is lost or written
+twice. Without ``resume`` an existing partial run is started over.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -42,6 +51,61 @@ class BatchSummary:
         self.decided += 1
         for programme, status in row["programmes"].items():
             self.statuses[(programme, status)] += 1
+
+
+class ResumeError(ValueError):
+    """``resume=True`` but the checkpoint does not belong to this input, rules or output."""
+
+
+def checkpoint_path(output: Path) -> Path:
+    """Where the checkpoint of a run writing ``output`` lives: ``OUT.partial.ckpt``."""
+    return output.with_name(output.name + ".partial.ckpt")
+
+
+def _fsync_text(handle: Any) -> int:
+    handle.flush()
+    os.fsync(handle.fileno())
+    return os.fstat(handle.fileno()).st_size
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _identity(cases: Path, evaluator: Evaluator, full: bool, output: Path) -> dict[str, Any]:
+    stat = cases.stat()
+    return {"input": str(cases.resolve()), "input_size": stat.st_size, "input_mtime_ns": stat.st_mtime_ns,
+            "rulebooks": [[b.id, b.content_hash] for b in evaluator.books], "full": full,
+            "output_format": output.suffix.lower()}
+
+
+def _load_checkpoint(ckpt: Path, identity: dict[str, Any], partial_out: Path,
+                     partial_err: Path) -> dict[str, Any] | None:
+    """The checkpoint to resume from, None if there is none; ResumeError if it does not fit this run."""
+    if not ckpt.exists():
+        return None
+    try:
+        state = json.loads(ckpt.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ResumeError(f"{ckpt}: unreadable checkpoint ({exc}); delete it to start over") from None
+    for key, value in identity.items():
+        if state.get(key) != value:
+            raise ResumeError(f"{ckpt}: the checkpoint was made with another {key.replace('_', ' ')} "
+                              f"(input, rules and options must be unchanged); run without --resume to start over")
+    for path, size in ((partial_out, state["output_bytes"]), (partial_err, state["errors_bytes"])):
+        if not path.exists() or path.stat().st_size < size:
+            raise ResumeError(f"{path}: shorter than the checkpoint says ({size} bytes); "
+                              "run without --resume to start over")
+    return state
 
 
 def programme_ids(evaluator: Evaluator) -> list[str]:
@@ -98,44 +162,96 @@ def _in_order(pool: ProcessPoolExecutor, work: Iterator[list[Any]], window: int)
 
 def run_batch(cases: Path, output: Path, errors: Path, *, workers: int = 1, rules_dir: Path | None = None,
               full: bool = False, on_progress: Callable[[int], None] | None = None,
-              scheduler: str | None = None) -> BatchSummary:
+              scheduler: str | None = None, resume: bool = False) -> BatchSummary:
     """Decide every case in ``cases``; write rows to ``output`` and bad lines to ``errors``.
 
     ``scheduler`` (``tcp://host:port``) runs the chunks on an existing Dask
     cluster instead of local processes (``pip install eligibility[dask]``).
+    ``resume`` continues a run that died, from its checkpoint (module docstring).
     """
     evaluator = Evaluator(load_rulebooks(rules_dir))
     programmes = programme_ids(evaluator)
     summary = BatchSummary()
     partial_out = output.with_name(output.name + ".partial")
     partial_err = errors.with_name(errors.name + ".partial")
+    ckpt = checkpoint_path(output)
+    identity = _identity(cases, evaluator, full, output)
+    state = _load_checkpoint(ckpt, identity, partial_out, partial_err) if resume else None
+    done_line = 0
+    complete = False
     try:
-        with partial_out.open("w", encoding=RowWriter.encoding_for(output), newline="") as out_handle, \
-                partial_err.open("w", encoding="utf-8") as err_handle:
-            writer = RowWriter(out_handle, output, programmes)
-            work = chunks(read_cases(cases))
+        if state is None:
+            ckpt.unlink(missing_ok=True)
+            out_handle = partial_out.open("w", encoding=RowWriter.encoding_for(output), newline="")
+            err_handle = partial_err.open("w", encoding="utf-8")
+        else:
+            done_line = state["line"]
+            summary.decided, summary.errors = state["decided"], state["errors"]
+            summary.statuses.update({tuple(k.split("\t", 1)): v for k, v in state["statuses"].items()})
+            for path, size in ((partial_out, state["output_bytes"]), (partial_err, state["errors_bytes"])):
+                with path.open("r+b") as handle:
+                    handle.truncate(size)
+            # Append mode: no BOM and no CSV header again (both are already in the file).
+            out_handle = partial_out.open("a", encoding="utf-8", newline="")
+            err_handle = partial_err.open("a", encoding="utf-8")
+        with out_handle, err_handle:
+            writer = RowWriter(out_handle, output, programmes, header=state is None)
+            if state is not None and on_progress:
+                on_progress(state["items"])
+            items: Iterable[Any] = read_cases(cases)
+            if done_line:
+                items = (item for item in items if item.line > done_line)
+            work = chunks(items)
+            progress = _Checkpointer(ckpt, identity, out_handle, err_handle, summary, state, on_progress)
             if scheduler is not None:
                 from .on_dask import dask_results
 
                 _consume(dask_results(scheduler, work, rules_dir, full, evaluator), writer, err_handle, summary,
-                         on_progress)
+                         progress)
             elif workers <= 1:
                 results: Iterable[list[Any]] = (decide_chunk(c, evaluator, programmes, full) for c in work)
-                _consume(results, writer, err_handle, summary, on_progress)
+                _consume(results, writer, err_handle, summary, progress)
             else:
                 with ProcessPoolExecutor(workers, initializer=_init_worker,
                                          initargs=(str(rules_dir) if rules_dir else None, full)) as pool:
-                    _consume(_in_order(pool, work, workers * 4), writer, err_handle, summary, on_progress)
+                    _consume(_in_order(pool, work, workers * 4), writer, err_handle, summary, progress)
+            _fsync_text(out_handle)
+            _fsync_text(err_handle)
         os.replace(partial_out, output)
         os.replace(partial_err, errors)
+        complete = True
     finally:
-        for leftover in (partial_out, partial_err):
-            leftover.unlink(missing_ok=True)
+        # A checkpointed run keeps its partial files for --resume; anything else is removed.
+        if complete or not ckpt.exists():
+            for leftover in (partial_out, partial_err, ckpt):
+                leftover.unlink(missing_ok=True)
     return summary
 
 
+class _Checkpointer:
+    """Called after each chunk: flush + fsync both partial files, then replace the checkpoint atomically."""
+
+    def __init__(self, ckpt: Path, identity: dict[str, Any], out_handle: Any, err_handle: Any,
+                 summary: BatchSummary, state: dict[str, Any] | None,
+                 on_progress: Callable[[int], None] | None) -> None:
+        self.ckpt, self.identity, self.summary, self.on_progress = ckpt, identity, summary, on_progress
+        self.out_handle, self.err_handle = out_handle, err_handle
+        self.items = state["items"] if state else 0
+
+    def __call__(self, chunk: list[tuple[bool, dict[str, Any]]]) -> None:
+        if chunk:
+            self.items += len(chunk)
+            state = {**self.identity, "line": chunk[-1][1]["line"], "items": self.items,
+                     "output_bytes": _fsync_text(self.out_handle), "errors_bytes": _fsync_text(self.err_handle),
+                     "decided": self.summary.decided, "errors": self.summary.errors,
+                     "statuses": {f"{p}\t{s}": n for (p, s), n in self.summary.statuses.items()}}
+            _write_atomic(self.ckpt, json.dumps(state))
+        if self.on_progress:
+            self.on_progress(len(chunk))
+
+
 def _consume(results: Iterable[list[tuple[bool, dict[str, Any]]]], writer: RowWriter, err_handle,
-             summary: BatchSummary, on_progress: Callable[[int], None] | None) -> None:
+             summary: BatchSummary, after_chunk: Callable[[list[tuple[bool, dict[str, Any]]]], None]) -> None:
     for chunk in results:
         for ok, row in chunk:
             if ok:
@@ -144,5 +260,4 @@ def _consume(results: Iterable[list[tuple[bool, dict[str, Any]]]], writer: RowWr
             else:
                 err_handle.write(json.dumps(row, ensure_ascii=False) + "\n")
                 summary.errors += 1
-        if on_progress:
-            on_progress(len(chunk))
+        after_chunk(chunk)

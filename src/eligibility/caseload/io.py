@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,10 +79,23 @@ def _split_id(data: Any) -> tuple[str | None, Any]:
     return None, data
 
 
+def _lines(handle: Any) -> Iterator[tuple[bytes, bool]]:
+    """(line, too_long) per line; a line over MAX_LINE_BYTES is skipped in blocks, never held whole."""
+    while raw := handle.readline(MAX_LINE_BYTES + 1):
+        if len(raw) <= MAX_LINE_BYTES:
+            yield raw, False
+            continue
+        while not raw.endswith(b"\n"):
+            raw = handle.readline(1 << 20)
+            if not raw:
+                break
+        yield b"", True
+
+
 def _read_jsonl(path: Path) -> Iterator[CaseLine | BadLine]:
     with path.open("rb") as handle:
-        for number, raw in enumerate(handle, 1):
-            if len(raw) > MAX_LINE_BYTES:
+        for number, (raw, too_long) in enumerate(_lines(handle), 1):
+            if too_long:
                 yield BadLine(number, f"line is longer than {MAX_LINE_BYTES} bytes")
                 continue
             try:
@@ -140,19 +154,27 @@ def row_to_case(row: dict[str, str]) -> tuple[str | None, dict[str, Any]]:
     return cells.get("id"), case
 
 
+def _not_utf8(row: dict[Any, Any]) -> bool:
+    cells = [*row.keys(), *row.values()]
+    return any(isinstance(c, str) and _SURROGATE.search(c) for c in cells)
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
 def _read_csv(path: Path) -> Iterator[CaseLine | BadLine]:
-    with path.open("r", encoding="utf-8-sig", newline="") as handle:
-        try:
-            sample = handle.read(4096)
-        except UnicodeDecodeError as exc:
-            yield BadLine(1, f"not UTF-8 ({exc.reason})")
-            return
+    # surrogateescape: a byte that is not UTF-8 (a Latin-1/Windows-1252 export) fails only its own row.
+    with path.open("r", encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
+        sample = handle.read(4096)
         handle.seek(0)
         delimiter = ";" if sample.count(";") > sample.count(",") else ","
         reader = csv.DictReader(handle, delimiter=delimiter)
         try:
             for row in reader:
                 line = reader.line_num
+                if _not_utf8(row):
+                    yield BadLine(line, "not UTF-8 (a Latin-1/Windows-1252 export?): save the file as UTF-8")
+                    continue
                 if None in row:
                     yield BadLine(line, "more cells than columns")
                     continue

@@ -72,12 +72,13 @@ def flatten(row: dict[str, Any]) -> dict[str, Any]:
 class RowWriter:
     """Writes summary rows as JSONL or CSV (UTF-8 with BOM so Excel keeps å/ä/ö)."""
 
-    def __init__(self, handle: IO[str], path: Path, programmes: list[str]) -> None:
+    def __init__(self, handle: IO[str], path: Path, programmes: list[str], header: bool = True) -> None:
         self.csv = path.suffix.lower() == ".csv"
         self.handle = handle
         if self.csv:
             self.writer = csv.DictWriter(handle, fieldnames=csv_columns(programmes), extrasaction="ignore")
-            self.writer.writeheader()
+            if header:  # False when appending to a resumed partial file
+                self.writer.writeheader()
 
     @staticmethod
     def encoding_for(path: Path) -> str:
