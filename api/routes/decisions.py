@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, SkipValidation
 
@@ -23,7 +23,7 @@ from eligibility.models import Case
 
 from .. import examples, metrics, problems
 from ..audit import AuditLog
-from ..deps import KeyId, get_audit, get_evaluator
+from ..deps import KeyId, get_audit, get_evaluator, read_json_body
 from ..settings import MAX_BATCH
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"],
@@ -57,14 +57,6 @@ class BatchResponse(BaseModel):
     decided: int
     failed: int
     results: list[BatchItem]
-
-
-async def _read_json(request: Request) -> Any:
-    raw = await request.body()
-    try:
-        return json.loads(raw)
-    except (ValueError, RecursionError):
-        raise HTTPException(400) from None
 
 
 def _decide(evaluator: Evaluator, data: Any, rulebook: str | None, explain: bool) -> Decision:
@@ -103,7 +95,7 @@ async def decide(request: Request, key_id: KeyId, evaluator: Annotated[Evaluator
     Statuses, one record per condition, key dates, questions, the Swedish
     motivering, and the rulebook id and content hash it was decided under.
     """
-    data = await _read_json(request)
+    data = await read_json_body(request)
     started = time.perf_counter()
     decision = _decide(evaluator, data, rulebook, explain)
     _audit(audit, request, key_id, decision, started)
@@ -164,7 +156,7 @@ async def compare(request: Request, key_id: KeyId, evaluator: Annotated[Evaluato
     Each differing condition carries both outcomes, both explanations and the
     facts and parameter values that differ.
     """
-    data = await _read_json(request)
+    data = await read_json_body(request)
     known = {book.id for book in evaluator.books}
     if a not in known or b not in known:
         raise RulebookNotFoundError("unknown rulebook")

@@ -7,28 +7,19 @@ semantics in its module docstring and docs/decisions.md ("Law over time").
 
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from eligibility import EligibilityError, Evaluator
 from eligibility.timeline import Timeline, build_timeline
 
 from .. import examples, problems
-from ..deps import KeyId, get_evaluator
+from ..deps import KeyId, get_evaluator, read_json_body
 
 router = APIRouter(prefix="/v1", tags=["decisions"], responses=problems.responses(400, 401, 413, 415, 422))
 
 Months = Annotated[int, Query(ge=1, le=120, description="How many months after as_of the timeline covers.")]
-
-
-async def _read_json(request: Request) -> Any:
-    raw = await request.body()
-    try:
-        return json.loads(raw)
-    except (ValueError, RecursionError):
-        raise HTTPException(400) from None
 
 
 @router.post("/decisions/timeline", response_model=Timeline, summary="Status per programme over time",
@@ -42,7 +33,7 @@ async def timeline(request: Request, key_id: KeyId, evaluator: Annotated[Evaluat
     early when the benefit ends or the case stops being valid input
     (``stop_reason``, ``stop_text_sv``).
     """
-    data = await _read_json(request)
+    data = await read_json_body(request)
     try:
         result = build_timeline(evaluator, data, months)
     except EligibilityError:

@@ -15,7 +15,6 @@ All read the same facts; ``tests/test_differential.py`` and
 from __future__ import annotations
 
 from collections.abc import Callable
-from collections.abc import Callable
 from typing import Any, Protocol
 
 from ..models import Utfall
