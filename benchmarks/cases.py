@@ -26,11 +26,14 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
+from eligibility.caseload.law_bounds import law_bounds
+
 AS_OF_FIRST = date(2008, 7, 1)
 AS_OF_LAST = date(2015, 12, 31)
-TBS_LAST_DAY = date(2012, 12, 31)
-SP_MAX_DAYS = 914
-TBS_MAX_MONTHS = 18
+_LAW = law_bounds()   # the law's limits come from rules/, like everywhere else
+TBS_LAST_DAY = _LAW.tbs_last_day
+SP_MAX_DAYS = _LAW.sjukpenning_max_days
+TBS_MAX_MONTHS = _LAW.tbs_max_extension_months
 AGE_MIN, AGE_MAX = 17, 66
 AE_AGE_MIN, AE_AGE_MAX = 18, 29
 

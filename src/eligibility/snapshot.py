@@ -26,11 +26,12 @@ from pydantic import BaseModel, Field
 from . import dates
 from .decide import Evaluator
 from .errors import CaseError
+from .caseload.law_bounds import LawBounds, law_bounds
 from .models import Decision
 
 HASH_MASK = "<hash>"
 ABSENT = "absent"
-FIRST_DAY, LAST_DAY, TBS_LAST = date(2008, 7, 1), date(2020, 12, 31), date(2012, 12, 31)
+FIRST_DAY, LAST_DAY = date(2008, 7, 1), date(2020, 12, 31)
 BOUNDARIES = [date(2008, 7, 1), date(2009, 12, 31), date(2010, 1, 1), date(2011, 12, 31), date(2012, 1, 1),
               date(2012, 12, 31), date(2013, 1, 1), date(2016, 1, 31), date(2016, 2, 1), date(2020, 12, 31)]
 """Generator bounds only; the law's dates live in rules/."""
@@ -46,9 +47,10 @@ def _maybe(rng: random.Random, value: Any, unknown: float = 0.2) -> Any:
     return None if rng.random() < unknown else value
 
 
-def _synthetic_case(rng: random.Random, as_of: date) -> dict[str, Any]:
+def _synthetic_case(rng: random.Random, as_of: date, law: LawBounds) -> dict[str, Any]:
+    tbs_last = law.tbs_last_day
     kinds = ["sjukpenning", "sjukpenning", "sjukersattning", "aktivitetsersattning", "ingen"]
-    if as_of <= TBS_LAST:
+    if as_of <= tbs_last:
         kinds.append("tidsbegransad_sjukersattning")
     kind = rng.choice(kinds)
     age = rng.randint(19, 29) if kind == "aktivitetsersattning" else rng.randint(20, 66)
@@ -56,13 +58,13 @@ def _synthetic_case(rng: random.Random, as_of: date) -> dict[str, Any]:
     benefit: dict[str, Any] = {"type": kind}
     if kind == "sjukpenning":
         benefit["allvarlig_sjukdom"] = _maybe(rng, rng.random() < 0.1, 0.1)
-        benefit["sjukpenning_days_used"] = _maybe(rng, rng.choice([rng.randint(0, 914), rng.randint(700, 914)]), 0.1)
+        benefit["sjukpenning_days_used"] = _maybe(rng, rng.choice([rng.randint(0, law.sjukpenning_max_days), rng.randint(700, law.sjukpenning_max_days)]), 0.1)
     if kind in ("tidsbegransad_sjukersattning", "aktivitetsersattning"):
-        top = TBS_LAST if kind == "tidsbegransad_sjukersattning" else as_of + timedelta(days=900)
+        top = tbs_last if kind == "tidsbegransad_sjukersattning" else as_of + timedelta(days=900)
         end = as_of + timedelta(days=rng.randint(0, (top - as_of).days))
         benefit["decision_end"] = _maybe(rng, end.isoformat(), 0.1)
     if kind == "tidsbegransad_sjukersattning":
-        benefit["tbs_extension_months_used"] = _maybe(rng, rng.randint(0, 18), 0.1)
+        benefit["tbs_extension_months_used"] = _maybe(rng, rng.randint(0, law.tbs_max_extension_months), 0.1)
     if kind == "ingen":
         benefit["sjukpenning_ended"] = _maybe(rng, rng.random() < 0.6)
     if kind != "sjukersattning":
@@ -91,6 +93,7 @@ def synthetic_corpus(evaluator: Evaluator, count: int = 520, seed: int = 2008070
     the current rulebooks are kept, so the records start without errors.
     """
     rng = random.Random(seed)
+    law = law_bounds(evaluator.books)
     span = (LAST_DAY - FIRST_DAY).days
     cases: list[dict[str, Any]] = []
     while len(cases) < count:
@@ -99,7 +102,7 @@ def synthetic_corpus(evaluator: Evaluator, count: int = 520, seed: int = 2008070
             as_of = BOUNDARIES[(i // 10) % len(BOUNDARIES)]
         else:
             as_of = FIRST_DAY + timedelta(days=(i * span) // count + rng.randint(0, span // count))
-        case = _synthetic_case(rng, min(as_of, LAST_DAY))
+        case = _synthetic_case(rng, min(as_of, LAST_DAY), law)
         try:
             evaluator.evaluate(case, explain=False)
         except CaseError:

@@ -18,10 +18,11 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from .law_bounds import LawBounds, law_bounds
+
 BENEFIT_MIX = [("sjukpenning", 50), ("sjukersattning", 15), ("tidsbegransad_sjukersattning", 10),
                ("aktivitetsersattning", 15), ("ingen", 10)]
 UNKNOWN_SHARE = 0.2
-TBS_LAST_DAY = date(2012, 12, 31)   # generator bound only; the law's date lives in rules/
 
 
 def _maybe(rng: random.Random, value: Any) -> Any:
@@ -32,22 +33,23 @@ def _day_between(rng: random.Random, low: date, high: date) -> date:
     return date.fromordinal(rng.randint(low.toordinal(), high.toordinal()))
 
 
-def synth_case(rng: random.Random, index: int, first: date, last: date) -> dict[str, Any]:
+def synth_case(rng: random.Random, index: int, first: date, last: date, law: LawBounds) -> dict[str, Any]:
     """One valid synthetic case with id ``synth-<index>``."""
+    tbs_last_day = law.tbs_last_day
     kinds, weights = zip(*BENEFIT_MIX)
     kind = rng.choices(kinds, weights)[0]
-    if kind == "tidsbegransad_sjukersattning" and first > TBS_LAST_DAY:
+    if kind == "tidsbegransad_sjukersattning" and first > tbs_last_day:
         kind = "sjukpenning"
-    as_of = _day_between(rng, first, min(last, TBS_LAST_DAY) if kind == "tidsbegransad_sjukersattning" else last)
+    as_of = _day_between(rng, first, min(last, tbs_last_day) if kind == "tidsbegransad_sjukersattning" else last)
     age = rng.randint(19, 28) if kind == "aktivitetsersattning" else rng.randint(20, 66)
     birth = as_of - relativedelta(years=age) - timedelta(days=rng.randint(0, 300))
     benefit: dict[str, Any] = {"type": kind}
     if kind == "sjukpenning":
         benefit["allvarlig_sjukdom"] = _maybe(rng, rng.random() < 0.05)
-        benefit["sjukpenning_days_used"] = _maybe(rng, rng.choice([rng.randint(0, 914), rng.randint(700, 914)]))
+        benefit["sjukpenning_days_used"] = _maybe(rng, rng.choice([rng.randint(0, law.sjukpenning_max_days), rng.randint(700, law.sjukpenning_max_days)]))
     elif kind == "tidsbegransad_sjukersattning":
-        benefit["decision_end"] = _maybe(rng, _day_between(rng, as_of, min(as_of + timedelta(days=540), TBS_LAST_DAY)).isoformat())
-        benefit["tbs_extension_months_used"] = _maybe(rng, rng.randint(0, 18))
+        benefit["decision_end"] = _maybe(rng, _day_between(rng, as_of, min(as_of + timedelta(days=540), tbs_last_day)).isoformat())
+        benefit["tbs_extension_months_used"] = _maybe(rng, rng.randint(0, law.tbs_max_extension_months))
     elif kind == "aktivitetsersattning":
         benefit["decision_end"] = _maybe(rng, (as_of + timedelta(days=rng.randint(0, 1100))).isoformat())
     employment = rng.choices(["arbetslos", "anstalld"], [60, 40])[0]
@@ -72,5 +74,6 @@ def synth_case(rng: random.Random, index: int, first: date, last: date) -> dict[
 def generate(n: int, seed: int, first: date = date(2010, 1, 1), last: date = date(2015, 12, 31)) -> Iterator[dict[str, Any]]:
     """``n`` valid synthetic cases, the same for the same seed."""
     rng = random.Random(seed)
+    law = law_bounds()
     for index in range(n):
-        yield synth_case(rng, index, first, last)
+        yield synth_case(rng, index, first, last, law)
