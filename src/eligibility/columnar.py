@@ -34,6 +34,8 @@ from .rulebook import Rulebook
 
 STATUS = pl.Enum([s.value for s in Status])
 BIRTH, ERROR, RULEBOOK, ROW = "__birth", "error", "rulebook", "__row"
+GROUP, INVALID = "__group", "__invalid"
+_GROUP = pl.col(GROUP)
 _T = pl.col("benefit.type")
 
 
@@ -163,20 +165,102 @@ def _build(book: Rulebook, params: dict[str, Any]) -> tuple[list[list[pl.Expr]],
     return stages, outputs
 
 
-def _evaluate_group(frame: pl.DataFrame, group: _Group, rules: list[pl.Expr]) -> pl.DataFrame:
-    frozen = tuple(sorted(group.params.items()))
-    stages, outputs = _compile(group.book, frozen)
-    frame = checks.with_errors(frame, rules + checks.rulebook_rules(group.book, group.params))
-    valid = pl.col(ERROR).is_null()
-    # Invalid rows are evaluated with their dates blanked (never outside the tables), then masked.
-    frame = frame.with_columns(pl.when(valid).then(pl.col(BIRTH)).alias(BIRTH))
-    lazy = frame.lazy()
-    for stage in stages:
-        lazy = lazy.with_columns(stage)
-    keep = [c for c in (ID, ROW) if c in frame.columns]
-    named = {name: _output_name(group.book, name) for name in outputs}
-    return lazy.select(*keep, "as_of", pl.lit(group.book.id).alias(RULEBOOK), ERROR,
-                       *(pl.when(valid).then(pl.col(n)).alias(named[n]) for n in outputs)).collect()
+@dataclass
+class _Plan:
+    """Every present group's expressions merged into one pass over the whole caseload.
+
+    An expression that is the same in every group (most are: parameters are
+    mostly equal, and later stages read earlier ones by name) is evaluated
+    once; one that differs becomes ``when(group == i)`` variants. So the rows
+    are never split, concatenated and re-sorted (that cost more than the rules).
+    """
+
+    stages: list[list[pl.Expr]]
+    outputs: list[pl.Expr]
+    invalid: pl.Expr
+
+
+def _merge(name: str, variants: dict[int, pl.Expr], everywhere: bool) -> pl.Expr:
+    """One expression for ``name`` from its per-group variants (group index -> expression)."""
+    distinct: list[tuple[pl.Expr, list[int]]] = []
+    for index, expr in variants.items():
+        for seen, indices in distinct:
+            if seen.meta.eq(expr):
+                indices.append(index)
+                break
+        else:
+            distinct.append((expr, [index]))
+    if len(distinct) == 1 and everywhere:
+        return distinct[0][0].alias(name)
+    chain: Any = pl
+    for expr, indices in distinct:
+        chain = chain.when(_GROUP.is_in(indices)).then(expr)
+    return chain.alias(name)
+
+
+def _levels(merged: dict[str, pl.Expr]) -> list[list[pl.Expr]]:
+    """Stages in dependency order: an expression comes after every produced name it reads."""
+    level: dict[str, int] = {}
+
+    def level_of(name: str) -> int:
+        if name not in level:
+            reads = [r for r in merged[name].meta.root_names() if r in merged and r != name]
+            level[name] = 1 + max((level_of(r) for r in reads), default=-1)
+        return level[name]
+
+    for name in merged:
+        level_of(name)
+    return [[merged[n] for n in merged if level[n] == depth] for depth in range(max(level.values(), default=-1) + 1)]
+
+
+_PLANS: dict[tuple[Any, ...], _Plan] = {}
+
+
+def _plan(groups: dict[int, _Group], general_rules: list[pl.Expr]) -> _Plan:
+    """The merged plan for the groups present in a caseload (cached by their content)."""
+    key = tuple((i, g.book.id, g.book.content_hash, tuple(sorted(g.params.items()))) for i, g in groups.items())
+    key += tuple(str(r) for r in general_rules)
+    if key in _PLANS:
+        return _PLANS[key]
+    named: dict[str, dict[int, pl.Expr]] = {}
+    output_names: dict[str, set[int]] = {}
+    rule_variants: dict[str, dict[int, pl.Expr]] = {}
+    for index, group in groups.items():
+        stages, outputs = _compile(group.book, tuple(sorted(group.params.items())))
+        for expr in (e for stage in stages for e in stage):
+            named.setdefault(expr.meta.output_name(), {})[index] = expr
+        for name in outputs:
+            output_names.setdefault(name, set()).add(index)
+        for position, rule in enumerate(checks.rulebook_rules(group.book, group.params)):
+            rule_variants.setdefault(f"{position}:{rule.meta.output_name()}", {})[index] = rule
+    every = set(groups)
+    merged = {name: _merge(name, variants, set(variants) == every) for name, variants in named.items()}
+    specific = [_merge(name, variants, set(variants) == every).fill_null(False)
+                for name, variants in rule_variants.items()]
+    invalid = pl.any_horizontal(*general_rules, *specific, checks.no_rulebook() & _GROUP.is_null()).fill_null(False)
+    outputs = []
+    for name, present in output_names.items():
+        value = pl.col(name) if present == every else pl.when(_GROUP.is_in(sorted(present))).then(pl.col(name))
+        outputs.append(pl.when(pl.col(INVALID).not_()).then(value).alias(_output_name(groups[min(present)].book, name)))
+    plan = _Plan(_levels(merged), outputs, invalid.alias(INVALID))
+    _PLANS[key] = plan
+    return plan
+
+
+def _error_texts(frame: pl.DataFrame, invalid: pl.Series, groups: list[_Group], rules: list[pl.Expr]) -> pl.Series:
+    """``error`` for every row: null, or the rules that fired, for the (few) invalid rows only."""
+    errors = pl.Series(ERROR, [None] * frame.height, dtype=pl.String)
+    if not invalid.any():
+        return errors
+    rows = invalid.arg_true()
+    bad = frame[rows].with_columns(pl.Series(ROW, rows))
+    for index in bad[GROUP].unique().to_list():
+        part = bad.filter(pl.col(GROUP).is_null() if index is None else pl.col(GROUP) == index)
+        extra = [checks.no_rulebook()] if index is None else checks.rulebook_rules(groups[index].book,
+                                                                                    groups[index].params)
+        texts = checks.with_errors(part, rules + extra)
+        errors = errors.scatter(texts[ROW], texts[ERROR])
+    return errors
 
 
 def _output_name(book: Rulebook, name: str) -> str:
@@ -198,29 +282,28 @@ def evaluate_caseload(data: Any, books: list[Rulebook], rulebook_id: str | None 
     (nullable booleans, null = ej utrett) and ``key_dates.<name>``.
     """
     frame, rules = normalise(to_frame(data), text)
-    frame = frame.with_row_index(ROW)
     frame, birth_rules = checks.with_birth(frame)
     rules = rules + birth_rules
     chosen = [b for b in books if b.id == rulebook_id] if rulebook_id else books
     if rulebook_id and not chosen:
         from .loader import select_rulebook
         select_rulebook(books, date.today(), rulebook_id)  # raises RulebookNotFoundError with the known ids
-    pieces, covered = [], pl.lit(False)
-    as_of = pl.col("as_of")
-    for book in chosen:
-        for group in _groups(book, any_date=rulebook_id is not None):
-            inside = as_of >= group.first if group.last is None else as_of.is_between(group.first, group.last)
-            covered = covered | inside.fill_null(False)
-            part = frame.filter(inside)
-            if part.height:
-                pieces.append(_evaluate_group(part, group, rules))
-    rest = frame.filter(covered.not_())
-    if rest.height:
-        rest = checks.with_errors(rest, rules + [checks.no_rulebook()])
-        pieces.append(rest.select(*[c for c in (ID, ROW) if c in rest.columns], "as_of", ERROR))
-    if not pieces:
-        return pl.DataFrame({"as_of": [], RULEBOOK: [], ERROR: []},
-                            schema={"as_of": pl.Date, RULEBOOK: pl.String, ERROR: pl.String})
-    result = pl.concat(pieces, how="diagonal_relaxed")
-    return (result.sort(ROW) if len(pieces) > 1 else result).drop(ROW)
-
+    groups = [group for book in chosen for group in _groups(book, any_date=rulebook_id is not None)]
+    as_of, which = pl.col("as_of"), pl
+    for index, group in enumerate(groups):
+        inside = as_of >= group.first if group.last is None else as_of.is_between(group.first, group.last)
+        which = which.when(inside).then(pl.lit(index, pl.UInt16))
+    frame = frame.with_columns((which.otherwise(None) if groups else pl.lit(None, pl.UInt16)).alias(GROUP))
+    present = {i: groups[i] for i in frame[GROUP].unique().drop_nulls().sort().to_list()}
+    plan = _plan(present, rules)
+    books_by_group = pl.Series([g.book.id for g in groups], dtype=pl.String)
+    lazy = frame.lazy().with_columns(plan.invalid)
+    # Invalid rows are evaluated with their dates blanked (never outside the tables), then masked.
+    lazy = lazy.with_columns(pl.when(pl.col(INVALID).not_()).then(pl.col(BIRTH)).alias(BIRTH))
+    for stage in plan.stages:
+        lazy = lazy.with_columns(stage)
+    keep = [c for c in (ID,) if c in frame.columns]
+    result = lazy.select(*keep, "as_of", pl.lit(books_by_group).gather(_GROUP).alias(RULEBOOK), INVALID,
+                         *plan.outputs).collect()
+    errors = _error_texts(frame, result[INVALID], groups, rules)
+    return result.drop(INVALID).insert_column(len(keep) + 2, errors)
