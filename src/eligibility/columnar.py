@@ -177,6 +177,7 @@ class _Plan:
 
     stages: list[list[pl.Expr]]
     outputs: list[pl.Expr]
+    before_checks: list[pl.Expr]
     invalid: pl.Expr
 
 
@@ -225,31 +226,37 @@ def _plan(groups: dict[int, _Group], general_rules: list[pl.Expr]) -> _Plan:
     named: dict[str, dict[int, pl.Expr]] = {}
     output_names: dict[str, set[int]] = {}
     rule_variants: dict[str, dict[int, pl.Expr]] = {}
+    in_force: dict[str, dict[int, pl.Expr]] = {}
     for index, group in groups.items():
         stages, outputs = _compile(group.book, tuple(sorted(group.params.items())))
         for expr in (e for stage in stages for e in stage):
             named.setdefault(expr.meta.output_name(), {})[index] = expr
         for name in outputs:
             output_names.setdefault(name, set()).add(index)
-        for position, rule in enumerate(checks.rulebook_rules(group.book, group.params)):
-            rule_variants.setdefault(f"{position}:{rule.meta.output_name()}", {})[index] = rule
+        in_force.setdefault(checks.IN_FORCE, {})[index] = checks.benefit_in_force(group.book)
+        seen: dict[str, int] = {}
+        for rule in checks.rulebook_rules(group.book, group.params):
+            name = rule.meta.output_name()
+            seen[name] = seen.get(name, 0) + 1  # a name twice in one group stays two rules
+            rule_variants.setdefault(f"{name}#{seen[name]}", {})[index] = rule
     every = set(groups)
     merged = {name: _merge(name, variants, set(variants) == every) for name, variants in named.items()}
     specific = [_merge(name, variants, set(variants) == every).fill_null(False)
                 for name, variants in rule_variants.items()]
     invalid = pl.any_horizontal(*general_rules, *specific, checks.no_rulebook() & _GROUP.is_null()).fill_null(False)
+    first = [_merge(name, variants, set(variants) == every) for name, variants in in_force.items()]
     outputs = []
     for name, present in output_names.items():
         value = pl.col(name) if present == every else pl.when(_GROUP.is_in(sorted(present))).then(pl.col(name))
         outputs.append(pl.when(pl.col(INVALID).not_()).then(value).alias(_output_name(groups[min(present)].book, name)))
-    plan = _Plan(_levels(merged), outputs, invalid.alias(INVALID))
+    plan = _Plan(_levels(merged), outputs, first, invalid.alias(INVALID))
     _PLANS[key] = plan
     return plan
 
 
 def _error_texts(frame: pl.DataFrame, invalid: pl.Series, groups: list[_Group], rules: list[pl.Expr]) -> pl.Series:
     """``error`` for every row: null, or the rules that fired, for the (few) invalid rows only."""
-    errors = pl.Series(ERROR, [None] * frame.height, dtype=pl.String)
+    errors = pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias(ERROR)
     if not invalid.any():
         return errors
     rows = invalid.arg_true()
@@ -258,6 +265,8 @@ def _error_texts(frame: pl.DataFrame, invalid: pl.Series, groups: list[_Group], 
         part = bad.filter(pl.col(GROUP).is_null() if index is None else pl.col(GROUP) == index)
         extra = [checks.no_rulebook()] if index is None else checks.rulebook_rules(groups[index].book,
                                                                                     groups[index].params)
+        if index is not None:
+            part = part.with_columns(checks.benefit_in_force(groups[index].book))
         texts = checks.with_errors(part, rules + extra)
         errors = errors.scatter(texts[ROW], texts[ERROR])
     return errors
@@ -297,7 +306,7 @@ def evaluate_caseload(data: Any, books: list[Rulebook], rulebook_id: str | None 
     present = {i: groups[i] for i in frame[GROUP].unique().drop_nulls().sort().to_list()}
     plan = _plan(present, rules)
     books_by_group = pl.Series([g.book.id for g in groups], dtype=pl.String)
-    lazy = frame.lazy().with_columns(plan.invalid)
+    lazy = frame.lazy().with_columns(plan.before_checks).with_columns(plan.invalid)
     # Invalid rows are evaluated with their dates blanked (never outside the tables), then masked.
     lazy = lazy.with_columns(pl.when(pl.col(INVALID).not_()).then(pl.col(BIRTH)).alias(BIRTH))
     for stage in plan.stages:

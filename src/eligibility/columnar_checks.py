@@ -38,7 +38,7 @@ def with_errors(frame: pl.DataFrame, rules: list[pl.Expr]) -> pl.DataFrame:
     if not rules:
         return frame.with_columns(pl.lit(None, pl.String).alias(ERROR))
     invalid = frame.select(pl.any_horizontal(rules).fill_null(False)).to_series()
-    errors = pl.Series(ERROR, [None] * frame.height, dtype=pl.String)
+    errors = pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias(ERROR)
     if invalid.any():
         bad = frame.filter(invalid)
         texts = bad.select(pl.concat_str([pl.when(r).then(pl.lit(r.meta.output_name())) for r in rules],
@@ -86,10 +86,22 @@ def with_birth(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[pl.Expr]]:
     return frame, rules
 
 
+IN_FORCE = "__benefit_in_force"
+
+
+def benefit_in_force(book: Rulebook) -> pl.Expr:
+    """Column ``IN_FORCE``: the row's benefit type exists in ``book`` (the rules below read it)."""
+    return _T.is_in(list(book.meta.benefits)).alias(IN_FORCE)
+
+
 def rulebook_rules(book: Rulebook, params: dict[str, Any]) -> list[pl.Expr]:
-    """``validate.check_against_rulebook`` for one rulebook and its parameter values."""
+    """``validate.check_against_rulebook`` for one rulebook and its parameter values.
+
+    The rules read the column ``benefit_in_force(book)``, so that across
+    rulebooks they differ only where the parameters do.
+    """
     as_of, benefit = pl.col("as_of"), "benefit."
-    in_force = _T.is_in(list(book.meta.benefits))
+    in_force = pl.col(IN_FORCE)
     rules = [_rule(_T.is_not_null() & in_force.not_(), "benefit.type", "benefit_not_in_force")]
     for field, types in _BENEFIT_FIELDS.items():
         wrong = pl.col(benefit + field).is_not_null() & _T.is_in([t.value for t in types]).not_()
