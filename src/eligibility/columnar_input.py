@@ -199,6 +199,8 @@ def _typed(column: pl.Expr, dtype: pl.DataType, field: Field, text: bool) -> tup
             parsed = pl.when(lower.is_in(_TRUE)).then(True).when(lower.is_in(_FALSE)).then(False)
             return parsed, column.is_not_null() & parsed.is_null()
     elif field.kind in (int, float):
+        if dtype.is_integer():  # no fractions possible: nothing to check
+            return column.cast(_DTYPES[field.kind]), pl.lit(False)
         if dtype.is_numeric() or (dtype == pl.String and text):
             number = column.cast(pl.Float64, strict=False) if dtype == pl.String else column.cast(pl.Float64)
             bad = column.is_not_null() & number.is_null()
@@ -236,7 +238,7 @@ def normalise(frame: pl.DataFrame, text: bool = False) -> tuple[pl.DataFrame, li
         raise CaseError([FieldProblem(name, "no such field in the case contract (see docs/case-format.md)", None,
                                       "extra_forbidden") for name in unknown])
     frame = frame.rename({name: aliases[name] for name in frame.columns if name != ID and name not in wrong})
-    columns, rules = [], []
+    columns, codes, rules = [], [], []
     for name, field in fields.items():
         if name not in frame.columns:
             columns.append(pl.lit(None, dtype=column_type(field)).alias(name))
@@ -254,12 +256,21 @@ def normalise(frame: pl.DataFrame, text: bool = False) -> tuple[pl.DataFrame, li
             typed = pl.when(outside.not_()).then(typed)
         if field.codes:  # a code outside the list is null after the Enum cast
             rules.append(_rule(pl.col(f"__code.{name}"), name, "enum"))
-            columns.append((pl.col(name).is_not_null() & typed.is_null() & bad.not_()).alias(f"__code.{name}"))
-        columns += [typed.alias(name), bad.alias(f"__bad.{name}"), outside.alias(f"__outside.{name}")]
-        rules.append(_rule(pl.col(f"__bad.{name}"), name, "type"))
+            given = pl.col(name).is_not_null().alias(f"__given.{name}")
+            columns.append(given)
+            codes.append((pl.col(f"__given.{name}") & pl.col(name).is_null() & bad.not_()).alias(f"__code.{name}"))
+        columns.append(typed.alias(name))
+        if field.kind is date:
+            columns.append(outside.alias(f"__outside.{name}"))
+        missing = pl.col(name).is_null()
+        # A typed column (Parquet, JSON) can have no wrong cells: no mask column, no rule to check.
+        if not bad.meta.eq(pl.lit(False)):
+            columns.append(bad.alias(f"__bad.{name}"))
+            rules.append(_rule(pl.col(f"__bad.{name}"), name, "type"))
+            missing = missing & pl.col(f"__bad.{name}").not_()
         if field.required:
-            rules.append(_rule(pl.col(name).is_null() & pl.col(f"__bad.{name}").not_(), name, "missing"))
-    frame = frame.with_columns(columns)
+            rules.append(_rule(missing, name, "missing"))
+    frame = frame.with_columns(columns).with_columns(codes)
     for name, field in fields.items():
         column = pl.col(name)
         if field.ge is not None:
