@@ -35,7 +35,7 @@ from cases import generate_cases  # noqa: E402
 
 from eligibility import Evaluator, load_rulebooks  # noqa: E402
 from eligibility.columnar import evaluate_caseload  # noqa: E402
-from eligibility.columnar_input import to_frame  # noqa: E402
+from eligibility.columnar_input import to_frame, with_codes_as_enum  # noqa: E402
 
 ROOT = Path(__file__).parents[1]
 CACHE = Path(tempfile.gettempdir()) / "eligibility-bench"
@@ -43,11 +43,11 @@ OUTCOME = {True: "uppfyllt", False: "ej uppfyllt", None: "ej utrett"}
 
 
 def caseload(n: int, seed: int) -> Path:
-    """Parquet file of ``n`` synthetic cases (cached between runs)."""
+    """Parquet file of ``n`` synthetic cases, codes as Enum (docs/caseload.md), cached between runs."""
     CACHE.mkdir(exist_ok=True)
-    path = CACHE / f"cases_{n}_{seed}.parquet"
+    path = CACHE / f"cases_{n}_{seed}.enum.parquet"
     if not path.exists():
-        to_frame(generate_cases(n, seed)).write_parquet(path)
+        with_codes_as_enum(to_frame(generate_cases(n, seed))).write_parquet(path)
     return path
 
 

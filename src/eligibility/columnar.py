@@ -84,7 +84,7 @@ def _derived(params: dict[str, Any]) -> list[dict[str, pl.Expr]]:
         "benefit_end_exclusive": pl.when(sp).then(sp_end)
         .when(_T == BenefitType.TIDSBEGRANSAD_SJUKERSATTNING.value).then(decision_end)
         .when(_T == BenefitType.AKTIVITETSERSATTNING.value)
-        .then(pl.when(decision_end.is_not_null()).then(pl.min_horizontal(decision_end, ae_limit))),
+        .then(pl.when(decision_end.is_not_null()).then(pl.min_horizontal(decision_end, pl.col("__ae_limit")))),
     }
     end, has_end = pl.col("benefit_end_exclusive"), pl.col("benefit_has_end")
     ae = _T == BenefitType.AKTIVITETSERSATTNING.value

@@ -168,6 +168,17 @@ def to_frame(data: Any) -> pl.DataFrame:
     return pl.from_arrow(data)  # pyarrow Table or RecordBatch
 
 
+def with_codes_as_enum(frame: pl.DataFrame) -> pl.DataFrame:
+    """The coded fields (``benefit.type``, ...) of a dotted frame as polars Enums, for writing Parquet.
+
+    Parquet keeps the Enum (a dictionary column), so the columnar backend reads
+    codes without comparing text. Strict: a value outside the codes raises.
+    """
+    fields = contract_fields()
+    return frame.with_columns(pl.col(name).cast(column_type(fields[name]))
+                              for name in frame.columns if name in fields and fields[name].codes)
+
+
 def read_caseload(path: Path) -> tuple[pl.DataFrame, bool]:
     """(frame, is_text) from ``.jsonl``, ``.csv`` or ``.parquet``; CSV cells arrive as text."""
     suffix = path.suffix.lower()
