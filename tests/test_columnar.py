@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+from pathlib import Path
 from datetime import date, timedelta
 
 import polars as pl
@@ -217,3 +218,57 @@ def test_batch_columnar_rejects_unknown_suffix(tmp_path):
     path.write_text("x")
     result = runner.invoke(app, ["batch", str(path), "-o", str(tmp_path / "out.parquet"), "--columnar"])
     assert result.exit_code == 2
+
+
+def test_enum_coded_parquet_gives_the_same_result(tmp_path, books):
+    import sys
+    from pathlib import Path
+
+    from eligibility.columnar_input import to_frame, with_codes_as_enum
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+    from cases import generate_cases
+
+    frame = to_frame(generate_cases(500, seed=5))
+    path = tmp_path / "cases.parquet"
+    with_codes_as_enum(frame).write_parquet(path)
+    coded = pl.read_parquet(path)
+    assert isinstance(coded.schema["benefit.type"], pl.Enum)
+    assert evaluate_caseload(coded, books).equals(evaluate_caseload(frame, books))
+
+
+def test_enum_helper_refuses_an_unknown_code():
+    from eligibility.columnar_input import with_codes_as_enum
+
+    with pytest.raises(pl.exceptions.InvalidOperationError):
+        with_codes_as_enum(pl.DataFrame({"benefit.type": ["sjukpenning", "pension"]}))
+
+
+def test_batch_columnar_unwritable_output_leaves_no_file(tmp_path):
+    path = tmp_path / "cases.jsonl"
+    path.write_text(json.dumps({"as_of": "2011-03-15", "person": {"birth_date": "1975-06-02"},
+                                "benefit": {"type": "ingen"}}) + "\n")
+    target = tmp_path / "missing-dir" / "out.parquet"
+    result = runner.invoke(app, ["batch", str(path), "-o", str(target), "--columnar"])
+    assert result.exit_code == 2
+    assert "cannot write" in result.output and "no output written" in result.output
+    assert not target.exists() and not target.with_name("out.parquet.partial").exists()
+
+
+def test_batch_columnar_disk_full_removes_the_partial_file(tmp_path, monkeypatch):
+    import errno
+
+    path = tmp_path / "cases.jsonl"
+    path.write_text(json.dumps({"as_of": "2011-03-15", "person": {"birth_date": "1975-06-02"},
+                                "benefit": {"type": "ingen"}}) + "\n")
+
+    def half_written(self, file, *args, **kwargs):
+        Path(file).write_bytes(b"PAR1 half a file")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", half_written)
+    target = tmp_path / "out.parquet"
+    result = runner.invoke(app, ["batch", str(path), "-o", str(target), "--columnar"])
+    assert result.exit_code == 2
+    assert "No space left on device" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cases.jsonl"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 import time
 import typing
 from pathlib import Path
@@ -53,13 +54,25 @@ def run_columnar(cases: Path, output: Path, rules: Path | None = None, rulebook:
     except Exception as exc:  # polars/pyarrow reading errors: say which file, no traceback
         err.print(f"{cases}: cannot read ({type(exc).__name__}: {str(exc).splitlines()[0]})", markup=False)
         raise typer.Exit(2) from None
-    if output.suffix.lower() == ".parquet":
-        result.write_parquet(output)
-    else:
-        result.write_csv(output)
+    _write_atomic(result, output)
     errors = result.height - result["error"].null_count()
     elapsed = time.perf_counter() - started
     out.print(f"{result.height} rader, {errors} fel (kolumnen error), {elapsed:.2f} s -> {output}")
+
+
+def _write_atomic(result: Any, output: Path) -> None:
+    """Write to ``OUT.partial`` and rename: a full disk never leaves a file that looks complete."""
+    partial = output.with_name(output.name + ".partial")
+    try:
+        if output.suffix.lower() == ".parquet":
+            result.write_parquet(partial)
+        else:
+            result.write_csv(partial)
+        os.replace(partial, output)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        err.print(f"{output}: cannot write ({exc.strerror or exc}); no output written", markup=False)
+        raise typer.Exit(2) from None
 
 
 def _with_columnar(original: Any) -> Any:

@@ -314,5 +314,5 @@ def evaluate_caseload(data: Any, books: list[Rulebook], rulebook_id: str | None 
     keep = [c for c in (ID,) if c in frame.columns]
     result = lazy.select(*keep, "as_of", pl.lit(books_by_group).gather(_GROUP).alias(RULEBOOK), INVALID,
                          *plan.outputs).collect()
-    errors = _error_texts(frame, result[INVALID], groups, rules)
-    return result.drop(INVALID).insert_column(len(keep) + 2, errors)
+    errors = _error_texts(frame, result.drop_in_place(INVALID), groups, rules)
+    return result.insert_column(len(keep) + 2, errors)

@@ -42,10 +42,11 @@ class _Calendar:
 
     def __init__(self) -> None:
         first, last = date(FIRST_YEAR, 1, 1).toordinal(), date(LAST_YEAR, 12, 31).toordinal()
-        days = [date.fromordinal(o) for o in range(first, last + 1)]
-        self.year = np.array([d.year for d in days], dtype=np.int32)
-        month = np.array([d.month for d in days], dtype=np.int32)
-        self.dom = np.array([d.day for d in days], dtype=np.int32)
+        days = np.arange(first - _EPOCH, last - _EPOCH + 1).astype("datetime64[D]")
+        months = days.astype("datetime64[M]")
+        self.year = (days.astype("datetime64[Y]").astype(np.int64) + 1970).astype(np.int32)
+        month = (months.astype(np.int64) % 12 + 1).astype(np.int32)
+        self.dom = ((days - months).astype(np.int64) + 1).astype(np.int32)
         self.month_index = (self.year - FIRST_YEAR) * 12 + month - 1
         leap = ((self.year % 4 == 0) & (self.year % 100 != 0)) | (self.year % 400 == 0)
         code = month * 100 + self.dom
