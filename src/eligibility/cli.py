@@ -143,5 +143,7 @@ from . import cli_serve  # noqa: E402,F401  (registers 'serve')
 from . import cli_columnar  # noqa: E402,F401  (registers batch --columnar)
 from . import cli_law  # noqa: E402,F401  (registers diff, timeline, snapshot)
 
-if __name__ == "__main__":  # pragma: no cover
-    app()
+if __name__ == "__main__":  # pragma: no cover - `python -m eligibility` is the way (see __main__.py)
+    from eligibility.cli import app as registered  # the module with every command registered on it
+
+    registered()
