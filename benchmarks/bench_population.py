@@ -19,6 +19,7 @@ largest size, on all cores.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import resource
 import subprocess
@@ -86,7 +87,7 @@ def cross_check(n: int, seed: int, result: pl.DataFrame, workers: int) -> tuple[
     jobs = [(cases[i:i + chunk], result.slice(i, chunk)) for i in range(0, n, chunk)]
     started = time.perf_counter()
     checked = mismatched = 0
-    with ProcessPoolExecutor(workers) as pool:
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         for count, bad, examples in pool.map(_check_chunk, jobs):
             checked, mismatched = checked + count, mismatched + bad
             for example in examples:

@@ -8,10 +8,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import valid_cases
 from typer.testing import CliRunner
 
 from eligibility import Evaluator, load_rulebooks
-from eligibility.caseload.batch import run_batch
+from eligibility.caseload.batch import decide_chunk, programme_ids, run_batch
+from eligibility.caseload.columnar_rows import decide_chunk_columnar
 from eligibility.caseload.impact import impact
 from eligibility.caseload.impact_report import render_html, render_markdown
 from eligibility.caseload.io import BadLine, CaseLine, read_cases
@@ -91,6 +95,26 @@ def test_one_and_two_workers_give_identical_output(tmp_path):
     run_batch(cases, tmp_path / "two.jsonl", tmp_path / "two.err", workers=2)
     assert (tmp_path / "one.jsonl").read_bytes() == (tmp_path / "two.jsonl").read_bytes()
     assert (tmp_path / "one.err").read_bytes() == (tmp_path / "two.err").read_bytes()
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_columnar_and_per_case_batch_give_identical_output(tmp_path, suffix):
+    invalid = {"id": "bad", **SP_CASE, "benefit": {**SP_CASE["benefit"], "sjukpenning_days_used": 915}}
+    cases = _jsonl(tmp_path / "in.jsonl", [*generate(3000, seed=13), "{broken", invalid, {"id": "x", **SP_CASE}])
+    run_batch(cases, tmp_path / f"columnar{suffix}", tmp_path / "columnar.err", workers=2)
+    run_batch(cases, tmp_path / f"per_case{suffix}", tmp_path / "per_case.err", per_case=True)
+    assert (tmp_path / f"columnar{suffix}").read_bytes() == (tmp_path / f"per_case{suffix}").read_bytes()
+    assert (tmp_path / "columnar.err").read_bytes() == (tmp_path / "per_case.err").read_bytes()
+    assert len((tmp_path / "columnar.err").read_text().splitlines()) == 2
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(cases=st.lists(valid_cases(), min_size=1, max_size=60))
+def test_columnar_rows_equal_engine_rows(engine, cases):
+    # Random valid cases, unknown facts included: statuses, target groups, key dates and questions agree.
+    items = [CaseLine(i, f"c{i}", case) for i, case in enumerate(cases, 1)]
+    programmes = programme_ids(engine)
+    assert decide_chunk_columnar(items, engine, programmes) == decide_chunk(items, engine, programmes)
 
 
 def test_unwritable_output_leaves_no_file(tmp_path):

@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from eligibility.caseload import batch as batch_module
-from eligibility.caseload.batch import checkpoint_path, run_batch
+from eligibility.caseload.batch import CHUNK, COLUMNAR_CHUNK, checkpoint_path, run_batch
 from eligibility.caseload.io import MAX_LINE_BYTES
 from eligibility.caseload.rows import RowWriter
 from eligibility.caseload.synth import generate
@@ -73,14 +73,14 @@ def test_log_scan_finds_personnummer_and_birth_dates(tmp_path):
 # --------------------------------------------------------------------------- batch --resume
 
 
-def _wait_for_checkpoint(ckpt: Path, process: subprocess.Popen, timeout: float = 60) -> dict:
+def _wait_for_checkpoint(ckpt: Path, process: subprocess.Popen, first: int, timeout: float = 60) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail("the batch finished before it could be killed")
         try:
             state = json.loads(ckpt.read_text(encoding="utf-8"))
-            if state["line"] >= 500:
+            if state["line"] >= first:
                 return state
         except (OSError, ValueError):
             pass
@@ -88,34 +88,37 @@ def _wait_for_checkpoint(ckpt: Path, process: subprocess.Popen, timeout: float =
     pytest.fail("no checkpoint appeared")
 
 
-def test_batch_killed_with_sigkill_resumes_without_losing_or_duplicating_cases(tmp_path):
-    cases = _cases(tmp_path / "in.jsonl", 1600)
+@pytest.mark.parametrize("per_case,n,chunk", [(True, 1600, CHUNK), (False, 16_000, COLUMNAR_CHUNK)],
+                         ids=["per-case", "columnar"])
+def test_batch_killed_with_sigkill_resumes_without_losing_or_duplicating_cases(tmp_path, per_case, n, chunk):
+    cases = _cases(tmp_path / "in.jsonl", n)
     with (tmp_path / "in.jsonl").open("a", encoding="utf-8") as handle:
         handle.write("{not json\n")  # an error row too, so the errors file is resumed as well
     reference = tmp_path / "ref.jsonl"
-    run_batch(cases, reference, tmp_path / "ref.errors.jsonl")
+    run_batch(cases, reference, tmp_path / "ref.errors.jsonl", per_case=per_case)
 
     output = tmp_path / "out.jsonl"
     ckpt = checkpoint_path(output)
-    process = subprocess.Popen([str(BIN), "batch", str(cases), "-o", str(output), "--workers", "1"],
+    mode = ["--per-case"] if per_case else []
+    process = subprocess.Popen([str(BIN), "batch", str(cases), "-o", str(output), "--workers", "1", *mode],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        state = _wait_for_checkpoint(ckpt, process)
+        state = _wait_for_checkpoint(ckpt, process, chunk)
         process.send_signal(signal.SIGKILL)
     finally:
         process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL
-    assert not output.exists() and state["line"] < 1601
+    assert not output.exists() and state["line"] < n + 1
     partial = output.with_name(output.name + ".partial")
     assert partial.exists() and ckpt.exists()
 
-    result = subprocess.run([str(BIN), "batch", str(cases), "-o", str(output), "--workers", "1", "--resume"],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run([str(BIN), "batch", str(cases), "-o", str(output), "--workers", "1", *mode,
+                             "--resume"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert output.read_bytes() == reference.read_bytes()
     assert (tmp_path / "out.errors.jsonl").read_bytes() == (tmp_path / "ref.errors.jsonl").read_bytes()
     lines = [json.loads(line)["line"] for line in output.read_text(encoding="utf-8").splitlines()]
-    assert lines == list(range(1, 1601))
+    assert lines == list(range(1, n + 1))
     assert not partial.exists() and not ckpt.exists()
 
 
@@ -133,21 +136,23 @@ def _fail_after(monkeypatch, rows: int) -> None:
 
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
-def test_disk_full_exits_1_names_the_path_and_resume_completes(tmp_path, monkeypatch, suffix):
-    cases = _cases(tmp_path / "in.jsonl", 560)
+@pytest.mark.parametrize("per_case,chunk", [(True, CHUNK), (False, COLUMNAR_CHUNK)], ids=["per-case", "columnar"])
+def test_disk_full_exits_1_names_the_path_and_resume_completes(tmp_path, monkeypatch, suffix, per_case, chunk):
+    cases = _cases(tmp_path / "in.jsonl", chunk + 60)
     reference = tmp_path / f"ref{suffix}"
-    run_batch(cases, reference, tmp_path / "ref.err.jsonl")
+    run_batch(cases, reference, tmp_path / "ref.err.jsonl", per_case=per_case)
     output = tmp_path / f"out{suffix}"
+    mode = ["--per-case"] if per_case else []
 
-    _fail_after(monkeypatch, 520)  # the first chunk of 500 is checkpointed, the second hits "disk full"
-    result = runner.invoke(app, ["batch", str(cases), "-o", str(output), "--workers", "1"])
+    _fail_after(monkeypatch, chunk + 20)  # the first chunk is checkpointed, the second hits "disk full"
+    result = runner.invoke(app, ["batch", str(cases), "-o", str(output), "--workers", "1", *mode])
     assert result.exit_code == 1
     assert str(output) in result.output and "No space left on device" in result.output
     assert "--resume" in result.output
     assert not output.exists()
 
     monkeypatch.undo()  # space freed
-    result = runner.invoke(app, ["batch", str(cases), "-o", str(output), "--workers", "1", "--resume"])
+    result = runner.invoke(app, ["batch", str(cases), "-o", str(output), "--workers", "1", *mode, "--resume"])
     assert result.exit_code == 0, result.output
     assert output.read_bytes() == reference.read_bytes()
 
@@ -180,13 +185,16 @@ def test_unwritable_output_directory_is_a_clear_error(tmp_path):
 def test_resume_with_changed_input_is_refused(tmp_path, monkeypatch):
     cases = _cases(tmp_path / "in.jsonl", 520)
     output = tmp_path / "out.jsonl"
-    _fail_after(monkeypatch, 510)
-    assert runner.invoke(app, ["batch", str(cases), "-o", str(output), "--workers", "1"]).exit_code == 1
+    _fail_after(monkeypatch, 510)  # after the first checkpoint (chunks of 500 case by case)
+    per_case = ["batch", str(cases), "-o", str(output), "--workers", "1", "--per-case"]
+    assert runner.invoke(app, per_case).exit_code == 1
     monkeypatch.undo()
     with cases.open("a", encoding="utf-8") as handle:
         handle.write(json.dumps(SP_CASE) + "\n")
-    result = runner.invoke(app, ["batch", str(cases), "-o", str(output), "--workers", "1", "--resume"])
+    result = runner.invoke(app, [*per_case, "--resume"])
     assert result.exit_code == 2 and "start over" in result.output
+    # Another mode is another run: refused too.
+    assert "start over" in runner.invoke(app, [*per_case[:-1], "--resume"]).output
     # Without --resume the partial run is simply started over.
     result = runner.invoke(app, ["batch", str(cases), "-o", str(output), "--workers", "1"])
     assert result.exit_code == 0 and len(output.read_text().splitlines()) == 521
@@ -248,8 +256,8 @@ def test_checkpoint_is_replaced_atomically(tmp_path):
 
     batch_module._write_atomic = spy
     try:
-        run_batch(cases, tmp_path / "out.jsonl", tmp_path / "err.jsonl")
+        run_batch(cases, tmp_path / "out.jsonl", tmp_path / "err.jsonl", per_case=True)
     finally:
         batch_module._write_atomic = original
-    assert seen == [500, 1000, 1050]
+    assert seen == [CHUNK, 2 * CHUNK, 1050]
     assert not list(tmp_path.glob("*.tmp")) and not checkpoint_path(tmp_path / "out.jsonl").exists()

@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn,
+                           TimeRemainingColumn)
 from rich.table import Table
+from rich.text import Text
 
 from .caseload.batch import ResumeError, checkpoint_path, run_batch
 from .caseload.impact import impact as run_impact
@@ -38,13 +40,24 @@ def _input(path: Path) -> Path:
     return path
 
 
+class _RateColumn(ProgressColumn):
+    """Cases per second so far."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f} ärenden/s".replace(",", " ") if speed else "– ärenden/s", style="progress.data.speed")
+
+
 @app.command()
 def batch(
     cases: Annotated[Path, typer.Argument(help="Cases, .jsonl or .csv (see docs/caseload.md).")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Decisions, .jsonl or .csv.")],
     errors: Annotated[Optional[Path], typer.Option("--errors", help="Bad lines (default OUT.errors.jsonl).")] = None,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Processes (default: all cores).")] = os.cpu_count() or 1,
-    full: Annotated[bool, typer.Option("--full", help="Also write the whole decision with texts (JSONL).")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Also write the whole decision with texts (JSONL); "
+                                                      "decided case by case.")] = False,
+    per_case: Annotated[bool, typer.Option("--per-case", help="Decide case by case with the rule engine instead "
+                                                              "of the columnar backend (same rows, slower).")] = False,
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler tcp://host:port.")] = None,
     rules: RulesOption = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue a run that died, from OUT.partial.ckpt.")] = False,
@@ -57,13 +70,13 @@ def batch(
     errors = errors or output.with_name(output.stem + ".errors.jsonl")
     total = count_lines(cases)
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("[progress.percentage]{task.percentage:>3.0f}%"),
+               TextColumn("[progress.percentage]{task.percentage:>3.0f}%"), _RateColumn(),
                TimeRemainingColumn()]
     try:
         with Progress(*columns, console=err, transient=False) as progress:
             task = progress.add_task("Beslutar", total=total)
             summary = run_batch(cases, output, errors, workers=workers, rules_dir=rules, full=full,
-                                on_progress=lambda n: progress.advance(task, n), scheduler=scheduler,
+                                per_case=per_case, on_progress=lambda n: progress.advance(task, n), scheduler=scheduler,
                                 resume=resume)
             elapsed = progress.tasks[0].elapsed or 0.0
     except EligibilityError as exc:

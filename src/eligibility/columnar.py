@@ -35,6 +35,9 @@ from .rulebook import Rulebook
 STATUS = pl.Enum([s.value for s in Status])
 BIRTH, ERROR, RULEBOOK, ROW = "__birth", "error", "rulebook", "__row"
 GROUP, INVALID = "__group", "__invalid"
+END_CAUSE = "__end_unknown_because"
+# Derived facts that facts.py explains by a cause when unknown (``FactSet.unknown_because``).
+END_FACTS = ("benefit_has_end", "benefit_end_exclusive", "age_at_benefit_end")
 _GROUP = pl.col(GROUP)
 _T = pl.col("benefit.type")
 
@@ -77,10 +80,18 @@ def _derived(params: dict[str, Any]) -> list[dict[str, pl.Expr]]:
     sp_has_end = pl.lit(False) if sp_max is None else pl.when(serious.is_not_null()).then(serious.not_())
     sp_end = pl.lit(None, pl.Date) if sp_max is None else \
         pl.when(serious.not_()).then(dc.add_days(as_of, pl.lit(sp_max) - days.cast(pl.Int32)))
+    dated = [BenefitType.TIDSBEGRANSAD_SJUKERSATTNING.value, BenefitType.AKTIVITETSERSATTNING.value]
+    decision_cause = pl.when(_T.is_in(dated) & pl.col("benefit.decision_end").is_null()) \
+        .then(pl.lit("benefit.decision_end"))
+    sp_cause = pl.lit(None, pl.String) if sp_max is None else \
+        pl.when(sp & serious.is_null()).then(pl.lit("benefit.allvarlig_sjukdom")) \
+        .when(sp & serious.not_() & days.is_null()).then(pl.lit("benefit.sjukpenning_days_used"))
     first = {
         "age": dc.age_on(birth, as_of),
         "__ae_limit": ae_limit,
         "benefit_has_end": pl.when(_T.is_in(no_end)).then(False).when(sp).then(sp_has_end).otherwise(True),
+        # The case field whose absence leaves the benefit's end unknown (facts.py ``_benefit_end`` causes).
+        END_CAUSE: pl.coalesce(sp_cause, decision_cause),
         "benefit_end_exclusive": pl.when(sp).then(sp_end)
         .when(_T == BenefitType.TIDSBEGRANSAD_SJUKERSATTNING.value).then(decision_end)
         .when(_T == BenefitType.AKTIVITETSERSATTNING.value)
@@ -254,6 +265,18 @@ def _plan(groups: dict[int, _Group], general_rules: list[pl.Expr]) -> _Plan:
     return plan
 
 
+def _facts_read(groups: Any) -> list[str]:
+    """Every fact a leaf condition of these groups' rulebooks reads (thresholds aside), in first-seen order."""
+    names: dict[str, None] = {}
+    for group in groups:
+        for cond_id, cond in group.book.all_conditions().items():
+            kind = LEAF_KINDS.get(cond.check)
+            for name in kind.facts_read(cond_id, cond) if kind else []:
+                if not name.startswith("threshold."):
+                    names.setdefault(name, None)
+    return list(names)
+
+
 def _error_texts(frame: pl.DataFrame, invalid: pl.Series, groups: list[_Group], rules: list[pl.Expr]) -> pl.Series:
     """``error`` for every row: null, or the rules that fired, for the (few) invalid rows only."""
     errors = pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias(ERROR)
@@ -279,7 +302,7 @@ def _output_name(book: Rulebook, name: str) -> str:
 
 
 def evaluate_caseload(data: Any, books: list[Rulebook], rulebook_id: str | None = None, *,
-                      text: bool = False) -> pl.DataFrame:
+                      text: bool = False, facts: bool = False) -> pl.DataFrame:
     """Statuses, condition outcomes and key dates for every case of a caseload.
 
     ``data`` is a polars frame, a pyarrow table or a list of case dicts, nested
@@ -288,7 +311,10 @@ def evaluate_caseload(data: Any, books: list[Rulebook], rulebook_id: str | None 
     order, with ``rulebook``, ``error`` (null when valid), ``status.<programme>``
     (``eligible`` / ``not_eligible`` / ``undetermined``; null when the programme
     is not in the row's rulebook), ``condition.<id>`` and ``target_group.<id>``
-    (nullable booleans, null = ej utrett) and ``key_dates.<name>``.
+    (nullable booleans, null = ej utrett) and ``key_dates.<name>``. ``facts``
+    adds ``fact.<name>`` for every fact a condition reads (null = unknown)
+    and ``fact.__end_unknown_because``, the case field whose absence left the
+    benefit's end unknown: what the missing-fact questions are built from.
     """
     frame, rules = normalise(to_frame(data), text)
     frame, birth_rules = checks.with_birth(frame)
@@ -312,7 +338,9 @@ def evaluate_caseload(data: Any, books: list[Rulebook], rulebook_id: str | None 
     for stage in plan.stages:
         lazy = lazy.with_columns(stage)
     keep = [c for c in (ID,) if c in frame.columns]
+    extra = [pl.when(pl.col(INVALID).not_()).then(pl.col(name)).alias(f"fact.{name}")
+             for name in (_facts_read(present.values()) + [END_CAUSE] if facts else [])]
     result = lazy.select(*keep, "as_of", pl.lit(books_by_group).gather(_GROUP).alias(RULEBOOK), INVALID,
-                         *plan.outputs).collect()
+                         *plan.outputs, *extra).collect()
     errors = _error_texts(frame, result.drop_in_place(INVALID), groups, rules)
     return result.insert_column(len(keep) + 2, errors)

@@ -44,6 +44,10 @@ class Evaluator:
         self._backends: dict[str, _LeafEvaluator] = {book.id: make(book) for book in books}
         self._plans: dict[str, Plan] = {book.id: make_plan(book) for book in books}
 
+    def plan_for(self, rulebook_id: str) -> Plan:
+        """The evaluation plan of a loaded rulebook (conditions in dependency order)."""
+        return self._plans[rulebook_id]
+
     def rulebook_for(self, on: date, rulebook_id: str | None = None) -> Rulebook:
         """The rulebook named, or in force on ``on``; a date outside every period is a case error."""
         try:
@@ -111,7 +115,14 @@ def programme_statuses(book: Rulebook, outcomes: dict[str, Utfall]) -> dict[str,
     return {pid: STATUS_OF[kleene_and(outcomes[c] for c in p.conditions)] for pid, p in book.programmes.items()}
 
 
-def _missing_facts(facts: FactSet, read: tuple[str, ...]) -> list[str]:
+class KnownFacts(Protocol):
+    """What the missing-fact walk needs of a case's facts (``FactSet`` has it; so do columnar rows)."""
+
+    facts: dict[str, Any]
+    unknown_because: dict[str, list[str]]
+
+
+def _missing_facts(facts: KnownFacts, read: tuple[str, ...]) -> list[str]:
     missing: list[str] = []
     for name in read:
         if name in facts.facts or name.startswith("threshold."):
@@ -122,21 +133,31 @@ def _missing_facts(facts: FactSet, read: tuple[str, ...]) -> list[str]:
     return missing
 
 
+def missing_by_condition(plan: Plan, facts: KnownFacts, outcomes: dict[str, Utfall]) -> dict[str, list[str]]:
+    """For each condition that is ej utrett: the case fields that would settle it (leaves first, in order)."""
+    missing: dict[str, list[str]] = {}
+    for planned in plan.order:
+        found: list[str] = []
+        if outcomes[planned.cond_id] is Utfall.EJ_UTRETT:
+            if planned.leaf:
+                found = _missing_facts(facts, planned.facts_read)
+            else:
+                for part in planned.parts:
+                    if outcomes[part] is Utfall.EJ_UTRETT:
+                        found += [m for m in missing[part] if m not in found]
+        missing[planned.cond_id] = found
+    return missing
+
+
 def _records(plan: Plan, facts: FactSet, outcomes: dict[str, Utfall], explain: bool) -> dict[str, ConditionRecord]:
     records: dict[str, ConditionRecord] = {}
     known = facts.facts
     params = facts.parameters
+    missing_of = missing_by_condition(plan, facts, outcomes)
     for planned in plan.order:
         cond_id, cond = planned.cond_id, planned.definition
         outcome = outcomes[cond_id]
-        missing: list[str] = []
-        if outcome is Utfall.EJ_UTRETT:
-            if planned.leaf:
-                missing = _missing_facts(facts, planned.facts_read)
-            else:
-                for part in planned.parts:
-                    if outcomes[part] is Utfall.EJ_UTRETT:
-                        missing += [m for m in records[part].missing_facts if m not in missing]
+        missing = missing_of[cond_id]
         part_records = [records[p] for p in planned.parts]
         records[cond_id] = ConditionRecord(
             condition=cond_id,
@@ -160,19 +181,26 @@ def _decisive(status: Status, ids: list[str], outcomes: dict[str, Utfall]) -> li
     return [cid for cid in ids if outcomes[cid] is wanted]
 
 
-def _questions(book: Rulebook, programmes: dict[str, ProgrammeResult],
-               records: dict[str, ConditionRecord]) -> list[Question]:
+def question_facts(book: Rulebook, statuses: dict[str, Status], outcomes: dict[str, Utfall],
+                   missing: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Fact -> programmes it would settle: the missing facts of every undetermined programme's open conditions."""
     asked: dict[str, list[str]] = {}
-    for programme in programmes.values():
-        if programme.status is not Status.UNDETERMINED:
+    for pid, programme in book.programmes.items():
+        if statuses[pid] is not Status.UNDETERMINED:
             continue
-        for cond_id in programme.decisive_conditions:
-            for fact in records[cond_id].missing_facts:
+        for cond_id in _decisive(Status.UNDETERMINED, list(programme.conditions), outcomes):
+            for fact in missing[cond_id]:
                 asked.setdefault(fact, [])
-                if programme.programme not in asked[fact]:
-                    asked[fact].append(programme.programme)
+                if pid not in asked[fact]:
+                    asked[fact].append(pid)
+    return asked
+
+
+def _questions(book: Rulebook, statuses: dict[str, Status], outcomes: dict[str, Utfall],
+               records: dict[str, ConditionRecord]) -> list[Question]:
+    missing = {cid: record.missing_facts for cid, record in records.items()}
     return [Question(fact=fact, text_sv=QUESTION_SV.get(fact, fact), programmes=progs)
-            for fact, progs in asked.items()]
+            for fact, progs in question_facts(book, statuses, outcomes, missing).items()]
 
 
 def _assemble(plan: Plan, facts: FactSet, leaves: dict[str, Utfall], explain: bool = True) -> Decision:
@@ -186,7 +214,7 @@ def _assemble(plan: Plan, facts: FactSet, leaves: dict[str, Utfall], explain: bo
             decisive_conditions=_decisive(statuses[pid], list(p.conditions), outcomes), source=p.source)
         for pid, p in book.programmes.items()
     }
-    questions = _questions(book, programmes, records)
+    questions = _questions(book, statuses, outcomes, records)
     target_groups = [
         TargetGroupResult(target_group=gid, number=g.number, name_sv=g.name_sv, outcome=outcomes[gid])
         for gid, g in sorted(book.target_groups.items(), key=lambda item: item[1].number)

@@ -18,6 +18,7 @@ twice. Without ``resume`` an existing partial run is started over.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import tempfile
 from collections import Counter, deque
@@ -35,6 +36,8 @@ from .io import BadLine, CaseLine, read_cases
 from .rows import RowWriter, decision_row, error_row
 
 CHUNK = 500
+COLUMNAR_CHUNK = 5_000  # the columnar backend pays per chunk, not per case
+COLUMNAR, PER_CASE, FULL = "columnar", "per_case", "full"
 _worker: dict[str, Any] = {}
 
 
@@ -81,10 +84,10 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def _identity(cases: Path, evaluator: Evaluator, full: bool, output: Path) -> dict[str, Any]:
+def _identity(cases: Path, evaluator: Evaluator, mode: str, output: Path) -> dict[str, Any]:
     stat = cases.stat()
     return {"input": str(cases.resolve()), "input_size": stat.st_size, "input_mtime_ns": stat.st_mtime_ns,
-            "rulebooks": [[b.id, b.content_hash] for b in evaluator.books], "full": full,
+            "rulebooks": [[b.id, b.content_hash] for b in evaluator.books], "mode": mode,
             "output_format": output.suffix.lower()}
 
 
@@ -119,7 +122,7 @@ def programme_ids(evaluator: Evaluator) -> list[str]:
 
 def decide_chunk(items: list[CaseLine | BadLine], evaluator: Evaluator, programmes: list[str],
                  full: bool = False) -> list[tuple[bool, dict[str, Any]]]:
-    """Decide one chunk: (ok, row) per item, in order."""
+    """Decide one chunk case by case (durable-rules engine): (ok, row) per item, in order."""
     results = []
     for item in items:
         if isinstance(item, BadLine):
@@ -134,13 +137,28 @@ def decide_chunk(items: list[CaseLine | BadLine], evaluator: Evaluator, programm
     return results
 
 
-def _init_worker(rules_dir: str | None, full: bool) -> None:
+def decide(items: list[CaseLine | BadLine], evaluator: Evaluator, programmes: list[str], mode: str,
+           ) -> list[tuple[bool, dict[str, Any]]]:
+    """One chunk in the run's mode: ``columnar`` (default rows), ``per_case`` or ``full`` (whole decisions)."""
+    if mode == COLUMNAR:
+        from .columnar_rows import decide_chunk_columnar
+
+        return decide_chunk_columnar(items, evaluator, programmes)
+    return decide_chunk(items, evaluator, programmes, full=mode == FULL)
+
+
+def mode_of(full: bool, per_case: bool) -> str:
+    """The run's mode from the CLI flags: whole decisions need the per-case engine."""
+    return FULL if full else PER_CASE if per_case else COLUMNAR
+
+
+def _init_worker(rules_dir: str | None, mode: str) -> None:
     evaluator = Evaluator(load_rulebooks(Path(rules_dir) if rules_dir else None))
-    _worker.update(evaluator=evaluator, programmes=programme_ids(evaluator), full=full)
+    _worker.update(evaluator=evaluator, programmes=programme_ids(evaluator), mode=mode)
 
 
 def _decide_in_worker(items: list[CaseLine | BadLine]) -> list[tuple[bool, dict[str, Any]]]:
-    return decide_chunk(items, _worker["evaluator"], _worker["programmes"], _worker["full"])
+    return decide(items, _worker["evaluator"], _worker["programmes"], _worker["mode"])
 
 
 def chunks(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
@@ -161,21 +179,26 @@ def _in_order(pool: ProcessPoolExecutor, work: Iterator[list[Any]], window: int)
 
 
 def run_batch(cases: Path, output: Path, errors: Path, *, workers: int = 1, rules_dir: Path | None = None,
-              full: bool = False, on_progress: Callable[[int], None] | None = None,
+              full: bool = False, per_case: bool = False, on_progress: Callable[[int], None] | None = None,
               scheduler: str | None = None, resume: bool = False) -> BatchSummary:
     """Decide every case in ``cases``; write rows to ``output`` and bad lines to ``errors``.
 
-    ``scheduler`` (``tcp://host:port``) runs the chunks on an existing Dask
-    cluster instead of local processes (``pip install eligibility[dask]``).
-    ``resume`` continues a run that died, from its checkpoint (module docstring).
+    Rows come from the columnar backend in chunks of ``COLUMNAR_CHUNK``;
+    ``per_case`` decides them one by one with the durable-rules engine
+    instead (the same rows, tested), and ``full`` (whole decisions with
+    texts) always does. ``scheduler`` (``tcp://host:port``) runs the chunks
+    on an existing Dask cluster instead of local processes (``pip install
+    eligibility[dask]``). ``resume`` continues a run that died, from its
+    checkpoint (module docstring).
     """
+    mode = mode_of(full, per_case)
     evaluator = Evaluator(load_rulebooks(rules_dir))
     programmes = programme_ids(evaluator)
     summary = BatchSummary()
     partial_out = output.with_name(output.name + ".partial")
     partial_err = errors.with_name(errors.name + ".partial")
     ckpt = checkpoint_path(output)
-    identity = _identity(cases, evaluator, full, output)
+    identity = _identity(cases, evaluator, mode, output)
     state = _load_checkpoint(ckpt, identity, partial_out, partial_err) if resume else None
     done_line = 0
     complete = False
@@ -201,19 +224,21 @@ def run_batch(cases: Path, output: Path, errors: Path, *, workers: int = 1, rule
             items: Iterable[Any] = read_cases(cases)
             if done_line:
                 items = (item for item in items if item.line > done_line)
-            work = chunks(items)
+            work = chunks(items, COLUMNAR_CHUNK if mode == COLUMNAR else CHUNK)
             progress = _Checkpointer(ckpt, identity, out_handle, err_handle, summary, state, on_progress)
             if scheduler is not None:
                 from .on_dask import dask_results
 
-                _consume(dask_results(scheduler, work, rules_dir, full, evaluator), writer, err_handle, summary,
+                _consume(dask_results(scheduler, work, rules_dir, mode, evaluator), writer, err_handle, summary,
                          progress)
             elif workers <= 1:
-                results: Iterable[list[Any]] = (decide_chunk(c, evaluator, programmes, full) for c in work)
+                results: Iterable[list[Any]] = (decide(c, evaluator, programmes, mode) for c in work)
                 _consume(results, writer, err_handle, summary, progress)
             else:
-                with ProcessPoolExecutor(workers, initializer=_init_worker,
-                                         initargs=(str(rules_dir) if rules_dir else None, full)) as pool:
+                # spawn, not fork: a forked child of a process whose polars thread pool is running can hang.
+                with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                         initializer=_init_worker,
+                                         initargs=(str(rules_dir) if rules_dir else None, mode)) as pool:
                     _consume(_in_order(pool, work, workers * 4), writer, err_handle, summary, progress)
             _fsync_text(out_handle)
             _fsync_text(err_handle)

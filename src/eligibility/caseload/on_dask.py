@@ -36,11 +36,11 @@ def _hashes(rules_dir: str | None) -> dict[str, str]:
     return {book.id: book.content_hash for book in _evaluator(rules_dir).books}
 
 
-def _decide_remote(chunk: list[Any], rules_dir: str | None, full: bool) -> list[tuple[bool, dict[str, Any]]]:
-    from .batch import decide_chunk, programme_ids
+def _decide_remote(chunk: list[Any], rules_dir: str | None, mode: str) -> list[tuple[bool, dict[str, Any]]]:
+    from .batch import decide, programme_ids
 
     evaluator = _evaluator(rules_dir)
-    return decide_chunk(chunk, evaluator, programme_ids(evaluator), full)
+    return decide(chunk, evaluator, programme_ids(evaluator), mode)
 
 
 def _client(scheduler: str):
@@ -59,7 +59,7 @@ def check_cluster(client, rules_dir: str | None, local: Evaluator) -> None:
             raise ClusterMismatchError(f"Dask worker {worker} has other rulebooks ({hashes}) than this client ({expected})")
 
 
-def dask_results(scheduler: str, work: Iterator[list[Any]], rules_dir: Path | None, full: bool,
+def dask_results(scheduler: str, work: Iterator[list[Any]], rules_dir: Path | None, mode: str,
                  local: Evaluator, window: int = 16) -> Iterator[list[tuple[bool, dict[str, Any]]]]:
     """Chunk results in input order, at most ``window`` chunks in flight."""
     rules = str(rules_dir) if rules_dir else None
@@ -67,7 +67,7 @@ def dask_results(scheduler: str, work: Iterator[list[Any]], rules_dir: Path | No
         check_cluster(client, rules, local)
         pending: deque = deque()
         for chunk in work:
-            pending.append(client.submit(_decide_remote, chunk, rules, full, pure=False))
+            pending.append(client.submit(_decide_remote, chunk, rules, mode, pure=False))
             if len(pending) >= window:
                 yield pending.popleft().result()
         while pending:

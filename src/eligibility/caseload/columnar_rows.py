@@ -1,0 +1,119 @@
+"""Batch rows from the columnar backend: the same rows as deciding case by case, for a whole chunk at once.
+
+``decide_chunk_columnar`` is a drop-in for ``batch.decide_chunk`` (same
+items in, same ``(ok, row)`` out, in order): statuses, target groups and key
+dates come from ``columnar.evaluate_caseload``; the questions (missing facts
+of undetermined programmes) are worked out per row by the same functions
+``decide.py`` uses (``missing_by_condition``, ``question_facts``), from the
+fact columns the backend returns. Rows the backend finds invalid are decided
+case by case, so their error records are exactly the per-case ones.
+``tests/test_caseload.py`` holds the two paths equal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ..columnar import END_CAUSE, END_FACTS, evaluate_caseload
+from ..decide import Evaluator, missing_by_condition, question_facts
+from ..models import BenefitType, Status, Utfall
+from ..rulebook import Rulebook
+from .io import BadLine, CaseLine
+from .rows import KEY_DATES, NOT_IN_FORCE, error_row
+
+_OUTCOME = {True: Utfall.UPPFYLLT, False: Utfall.EJ_UPPFYLLT, None: Utfall.EJ_UTRETT}
+_AGE_LIMIT_FACT = "benefit.ends_at_age_limit"
+
+
+@dataclass
+class _RowFacts:
+    """``decide.KnownFacts`` for one columnar row: known facts, and why the unknown ones are unknown."""
+
+    facts: dict[str, Any]
+    unknown_because: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _row_facts(values: dict[str, Any]) -> _RowFacts:
+    """Mirror of ``facts.build_facts``' ``unknown_because`` for the benefit's end."""
+    cause = values.pop(END_CAUSE)
+    causes = [cause] if cause else []
+    known = _RowFacts({name: value for name, value in values.items() if value is not None})
+    for name in END_FACTS:
+        if name not in known.facts:
+            known.unknown_because[name] = causes
+    if values.get("benefit.type") == BenefitType.AKTIVITETSERSATTNING.value and "benefit_end_exclusive" not in known.facts:
+        known.unknown_because[_AGE_LIMIT_FACT] = causes
+    return known
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+class _Rows:
+    """Turns the columns of one evaluated chunk into batch rows (column lists looked up once per rulebook)."""
+
+    def __init__(self, evaluator: Evaluator, programmes: list[str], columns: dict[str, list[Any]]) -> None:
+        self.evaluator, self.programmes, self.columns = evaluator, programmes, columns
+        self.books: dict[str, Rulebook] = {book.id: book for book in evaluator.books}
+        self.facts = [(name.removeprefix("fact."), values) for name, values in columns.items()
+                      if name.startswith("fact.")]
+        self.key_dates = [(name, columns.get(f"key_dates.{name}")) for name in KEY_DATES]
+        self._per_book: dict[str, tuple[Any, ...]] = {}
+
+    def _book_columns(self, book: Rulebook) -> tuple[Any, ...]:
+        if book.id not in self._per_book:
+            statuses = [(pid, self.columns[f"status.{pid}"]) for pid in book.programmes]
+            groups = [(g.number, self.columns[f"target_group.{gid}"])
+                      for gid, g in sorted(book.target_groups.items(), key=lambda entry: entry[1].number)]
+            outcomes = [(cid, self.columns[("target_group." if cid in book.target_groups else "condition.") + cid])
+                        for cid in book.all_conditions()]
+            self._per_book[book.id] = (statuses, groups, outcomes, self.evaluator.plan_for(book.id))
+        return self._per_book[book.id]
+
+    def row(self, index: int, item: CaseLine) -> dict[str, Any]:
+        book = self.books[self.columns["rulebook"][index]]
+        status_columns, groups, outcome_columns, plan = self._book_columns(book)
+        statuses = {pid: values[index] for pid, values in status_columns}
+        questions: list[str] = []
+        if Status.UNDETERMINED.value in statuses.values():
+            outcomes = {cid: _OUTCOME[values[index]] for cid, values in outcome_columns}
+            known = _row_facts({name: values[index] for name, values in self.facts})
+            missing = missing_by_condition(plan, known, outcomes)
+            questions = list(question_facts(book, {pid: Status(s) for pid, s in statuses.items()}, outcomes, missing))
+        return {
+            "line": item.line,
+            "id": item.case_id,
+            "as_of": self.columns["as_of"][index].isoformat(),
+            "rulebook": book.id,
+            "rulebook_hash": book.content_hash,
+            "programmes": {pid: statuses.get(pid) or NOT_IN_FORCE for pid in self.programmes},
+            "target_groups": [number for number, values in groups if values[index]],
+            "key_dates": {name: None if values is None else _plain(values[index]) for name, values in self.key_dates},
+            "questions": questions,
+        }
+
+
+def decide_chunk_columnar(items: list[CaseLine | BadLine], evaluator: Evaluator,
+                          programmes: list[str]) -> list[tuple[bool, dict[str, Any]]]:
+    """``batch.decide_chunk`` (without ``full``) through the columnar backend: identical rows, in order."""
+    from .batch import decide_chunk
+
+    cases = [item for item in items if isinstance(item, CaseLine)]
+    frame = evaluate_caseload([case.data for case in cases], evaluator.books, facts=True) if cases else None
+    columns = {name: frame.get_column(name).to_list() for name in frame.columns} if frame is not None else {}
+    rows = _Rows(evaluator, programmes, columns)
+    results: list[tuple[bool, dict[str, Any]]] = []
+    index = 0
+    for item in items:
+        if isinstance(item, BadLine):
+            results.append((False, error_row(item.line, None, item.reason)))
+            continue
+        if columns["error"][index] is not None:
+            results += decide_chunk([item], evaluator, programmes)  # the exact per-case error record
+        else:
+            results.append((True, rows.row(index, item)))
+        index += 1
+    return results
