@@ -154,6 +154,16 @@ def test_watchlist_sorted_and_reports_bad_lines(engine):
     assert {"beredningsgrupp_deadline", "last_day_with_hps_months_left", "benefit_last_day"} <= {e.event for e in events}
 
 
+def test_watchlist_columnar_equals_per_case(engine, tmp_path):
+    invalid = {"id": "bad", **SP_CASE, "benefit": {**SP_CASE["benefit"], "sjukpenning_days_used": 915}}
+    path = _jsonl(tmp_path / "in.jsonl", [*generate(3000, seed=17), "{broken", invalid])
+    for start in (None, date(2011, 6, 1)):
+        columnar = watchlist(read_cases(path), engine, parse_window("26w"), start, chunk_size=700)
+        per_case = watchlist(read_cases(path), engine, parse_window("26w"), start, per_case=True)
+        assert columnar == per_case
+        assert len(columnar[0]) > 500 and [line for line, _ in columnar[1]] == [3001, 3002]
+
+
 def test_impact_report_counts_transitions(engine, books):
     if len(books) < 2:
         pytest.skip("needs two rulebooks")
@@ -171,6 +181,23 @@ def test_impact_report_counts_transitions(engine, books):
     assert f"# Konsekvensanalys: {a} → {b}" in markdown
     assert "<svg" in html or "Ändrad status" in html
     assert "http" not in html.replace("http-equiv", "")  # opens offline: no external resources
+
+
+def test_impact_columnar_equals_per_case(engine, books, tmp_path):
+    invalid = {"id": "bad", **SP_CASE, "benefit": {**SP_CASE["benefit"], "sjukpenning_days_used": 915}}
+    path = _jsonl(tmp_path / "in.jsonl", [*generate(2500, seed=19), "{broken", invalid])
+    pairs = [(books[0].id, books[-1].id), (books[-1].id, books[0].id), (books[1].id, books[2].id)]
+    for first, second in pairs:
+        columnar = impact(read_cases(path), engine, first, second, chunk_size=900)
+        per_case = impact(read_cases(path), engine, first, second, per_case=True)
+        assert columnar.decided > 0 and columnar.unreadable == 1
+        assert (columnar.decided, columnar.errors_a, columnar.errors_b) == \
+            (per_case.decided, per_case.errors_a, per_case.errors_b)
+        for pid, tally in per_case.programmes.items():
+            assert columnar.programmes[pid].matrix == tally.matrix, pid
+            assert columnar.programmes[pid].causes == tally.causes, pid
+            assert dict(columnar.programmes[pid].examples) == {k: v for k, v in tally.examples.items() if v}, pid
+        assert render_markdown(columnar) == render_markdown(per_case)
 
 
 def test_cli_synth_batch_watchlist_impact(tmp_path, books):

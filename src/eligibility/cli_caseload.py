@@ -40,6 +40,10 @@ def _input(path: Path) -> Path:
     return path
 
 
+PerCaseOption = Annotated[bool, typer.Option("--per-case", help="Decide case by case with the rule engine instead "
+                                                               "of the columnar backend (same results, slower).")]
+
+
 class _RateColumn(ProgressColumn):
     """Cases per second so far."""
 
@@ -56,8 +60,7 @@ def batch(
     workers: Annotated[int, typer.Option("--workers", min=1, help="Processes (default: all cores).")] = os.cpu_count() or 1,
     full: Annotated[bool, typer.Option("--full", help="Also write the whole decision with texts (JSONL); "
                                                       "decided case by case.")] = False,
-    per_case: Annotated[bool, typer.Option("--per-case", help="Decide case by case with the rule engine instead "
-                                                              "of the columnar backend (same rows, slower).")] = False,
+    per_case: PerCaseOption = False,
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler tcp://host:port.")] = None,
     rules: RulesOption = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue a run that died, from OUT.partial.ckpt.")] = False,
@@ -112,6 +115,7 @@ def watchlist(
     fmt: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write to a file instead of stdout.")] = None,
     rules: RulesOption = None,
+    per_case: PerCaseOption = False,
 ) -> None:
     """Bevakningslista: everyone with a deadline, benefit end or 30th birthday in the window."""
     try:
@@ -121,7 +125,8 @@ def watchlist(
         err.print(str(exc))
         raise typer.Exit(2) from None
     try:
-        events, problems = run_watchlist(read_cases(_input(cases)), Evaluator(load_rulebooks(rules)), window, start)
+        events, problems = run_watchlist(read_cases(_input(cases)), Evaluator(load_rulebooks(rules)), window, start,
+                                         per_case=per_case)
     except EligibilityError as exc:
         _fail(exc)
     rows = [{"datum": e.date.isoformat(), "ärende": e.case_id, "rad": e.line, "händelse": e.event,
@@ -166,6 +171,7 @@ def impact(
     fmt: Annotated[Optional[str], typer.Option("--format", help="html | md (default from -o, else md).")] = None,
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler tcp://host:port.")] = None,
     rules: RulesOption = None,
+    per_case: PerCaseOption = False,
 ) -> None:
     """Law-change impact: status transitions per programme between two rulebooks."""
     fmt = fmt or (output.suffix.lstrip(".").lower() if output else "md")
@@ -174,7 +180,7 @@ def impact(
         raise typer.Exit(2)
     try:
         report = run_impact(read_cases(_input(cases)), Evaluator(load_rulebooks(rules)), rulebook_from, rulebook_to,
-                            scheduler, str(rules) if rules else None)
+                            scheduler, str(rules) if rules else None, per_case=per_case)
     except EligibilityError as exc:
         _fail(exc)
     text = render_html(report) if fmt == "html" else render_markdown(report)

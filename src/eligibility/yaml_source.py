@@ -33,7 +33,9 @@ def read_yaml_with_lines(path: Path, shown_as: str) -> tuple[Any, Lines]:
     except UnicodeDecodeError as exc:
         raise RulebookError([RuleProblem(shown_as, None, f"not UTF-8: {exc.reason}")]) from None
     except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        # An error at the end of the text is marked one line past a missing final newline: clamp to a real line.
+        last = max(1, text.count("\n") + (0 if text.endswith("\n") else 1))
+        line = min(exc.problem_mark.line + 1, last) if exc.problem_mark else None
         raise RulebookError([RuleProblem(shown_as, line, f"YAML syntax: {exc.problem}")]) from None
     if node is None:
         raise RulebookError([RuleProblem(shown_as, 1, "file is empty")])

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 
 from ..decide import Evaluator
 from ..errors import EligibilityError
-from .batch import programme_ids
+from .batch import chunks, programme_ids
+from .rows import NOT_IN_FORCE
 from .io import BadLine, CaseLine
 
-STATUSES = ("eligible", "not_eligible", "undetermined", "not_in_force")
+STATUSES = ("eligible", "not_eligible", "undetermined", NOT_IN_FORCE)
 EXAMPLES_PER_CELL = 3
 ONLY_ONE = "(programmet finns bara i en av regelversionerna)"
 
@@ -70,22 +71,101 @@ class ImpactReport:
 
 
 def impact(items: Iterable[CaseLine | BadLine], evaluator: Evaluator, rulebook_a: str, rulebook_b: str,
-           scheduler: str | None = None, rules_dir: str | None = None) -> ImpactReport:
+           scheduler: str | None = None, rules_dir: str | None = None, *, per_case: bool = False,
+           chunk_size: int = 50_000) -> ImpactReport:
     """Decide every case under both rulebooks and tally the differences.
 
-    With ``scheduler`` the caseload is split into chunks tallied on a Dask
-    cluster and merged in input order (same report as a local run).
+    The caseload is evaluated by the columnar backend, ``chunk_size`` cases
+    at a time (``per_case``: the rule engine, case by case; the same report).
+    With ``scheduler`` the chunks are tallied on a Dask cluster and merged
+    in input order (same report as a local run).
     """
+    evaluator.rulebook_for(None, rulebook_a)  # fail early on unknown ids
+    evaluator.rulebook_for(None, rulebook_b)
+    report = ImpactReport(rulebook_a, rulebook_b)
+    report.programmes = {pid: ProgrammeImpact(pid) for pid in programme_ids(evaluator)}
     if scheduler is not None:
-        from .batch import chunks
         from .on_dask import impact_on_dask
 
-        report = ImpactReport(rulebook_a, rulebook_b)
-        report.programmes = {pid: ProgrammeImpact(pid) for pid in programme_ids(evaluator)}
-        for part in impact_on_dask(scheduler, chunks(items), rulebook_a, rulebook_b, rules_dir, evaluator):
-            report.merge(part)
+        parts: Iterable[ImpactReport] = impact_on_dask(scheduler, chunks(items, chunk_size), rulebook_a, rulebook_b,
+                                                       rules_dir, evaluator, per_case)
+    else:
+        parts = (tally_chunk(chunk, evaluator, rulebook_a, rulebook_b, per_case) for chunk in chunks(items, chunk_size))
+    for part in parts:
+        report.merge(part)
+    return report
+
+
+def tally_chunk(chunk: list[CaseLine | BadLine], evaluator: Evaluator, rulebook_a: str, rulebook_b: str,
+                per_case: bool = False) -> ImpactReport:
+    """The impact of one part of a caseload, columnar or case by case."""
+    if per_case:
+        return tally(chunk, evaluator, rulebook_a, rulebook_b)
+    return tally_columnar(chunk, evaluator, rulebook_a, rulebook_b)
+
+
+def tally_columnar(items: list[CaseLine | BadLine], evaluator: Evaluator, rulebook_a: str,
+                   rulebook_b: str) -> ImpactReport:
+    """``tally`` with both rulebooks applied to the whole part at once (columnar backend)."""
+    import polars as pl
+
+    from ..columnar import evaluate_caseload
+
+    report = ImpactReport(rulebook_a, rulebook_b)
+    report.programmes = {pid: ProgrammeImpact(pid) for pid in programme_ids(evaluator)}
+    cases = [item for item in items if isinstance(item, CaseLine)]
+    report.unreadable = len(items) - len(cases)
+    if not cases:
         return report
-    return tally(items, evaluator, rulebook_a, rulebook_b)
+    book_a, book_b = (evaluator.rulebook_for(None, rid) for rid in (rulebook_a, rulebook_b))
+    data = [case.data for case in cases]
+    a, b = (evaluate_caseload(data, evaluator.books, rid) for rid in (rulebook_a, rulebook_b))
+    ok_a, ok_b = a["error"].is_null(), b["error"].is_null()
+    report.errors_a, report.errors_b = int((~ok_a).sum()), int((~ok_b).sum())
+    both = ok_a & ok_b
+    report.decided = int(both.sum())
+    ids = pl.Series("id", [case.case_id or f"rad {case.line}" for case in cases]).filter(both)
+    a, b = a.filter(both), b.filter(both)
+    for pid, tally_ in report.programmes.items():
+        status_a = _statuses(a, pid)
+        status_b = _statuses(b, pid)
+        cells = pl.DataFrame({"a": status_a, "b": status_b, "id": ids})
+        for (sa, sb), group in cells.group_by(["a", "b"], maintain_order=True):
+            tally_.matrix[(sa, sb)] += group.height
+            tally_.examples[(sa, sb)].extend(group["id"].head(EXAMPLES_PER_CELL).to_list())
+        moved = status_a != status_b
+        one_only = moved & ((status_a == "not_in_force") | (status_b == "not_in_force"))
+        if one_only.any():
+            tally_.causes[ONLY_ONE] += int(one_only.sum())
+        changed = moved & ~one_only
+        if not changed.any():
+            continue
+        conditions = set(book_a.programmes[pid].conditions) | set(book_b.programmes[pid].conditions)
+        for cond in sorted(conditions):
+            differs = _outcomes(a, book_a, cond).ne_missing(_outcomes(b, book_b, cond)) & changed
+            if differs.any():
+                tally_.causes[cond] += int(differs.sum())
+    return report
+
+
+def _statuses(frame, pid: str):
+    """A programme's status per row; ``not_in_force`` where the row's rulebook lacks it."""
+    import polars as pl
+
+    column = f"status.{pid}"
+    if column not in frame.columns:
+        return pl.Series([NOT_IN_FORCE] * frame.height, dtype=pl.String)
+    return frame[column].cast(pl.String).fill_null(NOT_IN_FORCE)
+
+
+def _outcomes(frame, book, cond: str):
+    """A condition's outcome per row as text; ``absent`` where the rulebook has no such condition."""
+    import polars as pl
+
+    if cond not in book.all_conditions():
+        return pl.Series(["absent"] * frame.height, dtype=pl.String)
+    column = ("target_group." if cond in book.target_groups else "condition.") + cond
+    return frame[column].cast(pl.String).fill_null("ej_utrett")
 
 
 def tally(items: Iterable[CaseLine | BadLine], evaluator: Evaluator, rulebook_a: str, rulebook_b: str) -> ImpactReport:

@@ -74,20 +74,22 @@ def dask_results(scheduler: str, work: Iterator[list[Any]], rules_dir: Path | No
             yield pending.popleft().result()
 
 
-def _impact_remote(chunk: list[Any], rulebook_a: str, rulebook_b: str, rules_dir: str | None):
-    from .impact import tally
+def _impact_remote(chunk: list[Any], rulebook_a: str, rulebook_b: str, rules_dir: str | None, per_case: bool):
+    from .impact import tally_chunk
 
-    return tally(chunk, _evaluator(rules_dir), rulebook_a, rulebook_b)
+    return tally_chunk(chunk, _evaluator(rules_dir), rulebook_a, rulebook_b, per_case)
 
 
 def impact_on_dask(scheduler: str, work: Iterator[list[Any]], rulebook_a: str, rulebook_b: str,
-                   rules_dir: str | None, local: Evaluator, window: int = 16) -> Iterator[Any]:
-    """Partial impact reports, in input order."""
+                   rules_dir: str | None, local: Evaluator, per_case: bool = False,
+                   window: int = 16) -> Iterator[Any]:
+    """Partial impact reports (each partition columnar unless ``per_case``), in input order."""
     with _client(scheduler) as client:
         check_cluster(client, rules_dir, local)
         pending: deque = deque()
         for chunk in work:
-            pending.append(client.submit(_impact_remote, chunk, rulebook_a, rulebook_b, rules_dir, pure=False))
+            pending.append(client.submit(_impact_remote, chunk, rulebook_a, rulebook_b, rules_dir, per_case,
+                                         pure=False))
             if len(pending) >= window:
                 yield pending.popleft().result()
         while pending:
