@@ -111,24 +111,29 @@ def _flat(case: Any, prefix: str = "") -> dict[str, Any]:
         return {prefix.rstrip(".") or "(case)": case}
     flat: dict[str, Any] = {}
     for key, value in case.items():
-        if isinstance(value, dict):
-            flat.update(_flat(value, f"{prefix}{key}."))
-        else:
+        if not isinstance(value, dict):
             flat[f"{prefix}{key}"] = value
+            continue
+        for inner, item in value.items():  # the case contract's two levels without a call per section
+            if isinstance(item, dict):
+                flat.update(_flat(item, f"{prefix}{key}.{inner}."))
+            else:
+                flat[f"{prefix}{key}.{inner}"] = item
     return flat
 
 
-def _has_type(value: Any, field: Field) -> bool:
-    """Pydantic strict mode, per value: 1 is not true, 700.0 is not an int, a date is ISO text or a date."""
-    if field.kind is bool:
-        return isinstance(value, bool)
-    if field.kind is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if field.kind is float:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if field.kind is date:
-        return (isinstance(value, date) and not hasattr(value, "hour")) or isinstance(value, str)
-    return isinstance(value, str)
+def _is_date(value: Any) -> bool:
+    return isinstance(value, str) or (isinstance(value, date) and not hasattr(value, "hour"))
+
+
+# Pydantic strict mode, per value: 1 is not true, 700.0 is not an int, a date is ISO text or a date.
+_HAS_TYPE = {
+    bool: lambda value: isinstance(value, bool),
+    int: lambda value: isinstance(value, int) and not isinstance(value, bool),
+    float: lambda value: isinstance(value, (int, float)) and not isinstance(value, bool),
+    date: _is_date,
+    str: lambda value: isinstance(value, str),
+}
 
 
 def _from_dicts(cases: list[Any]) -> pl.DataFrame:
@@ -144,18 +149,19 @@ def _from_dicts(cases: list[Any]) -> pl.DataFrame:
         if field is None:
             columns[name] = pl.Series(name, [None if v is None else str(v) for v in values], dtype=pl.String)
             continue
-        wrong = [v is not None and not _has_type(v, field) for v in values]
-        kept = [None if w else v for v, w in zip(values, wrong)]
+        has_type = _HAS_TYPE[field.kind]
+        wrong = [v is not None and not has_type(v) for v in values]
+        kept = [None if w else v for v, w in zip(values, wrong)] if any(wrong) else values
+        marks = pl.Series(wrong, dtype=pl.Boolean)
         if field.kind is date:  # ISO text or dates; anything else is a wrong type
-            kept = [v.isoformat() if isinstance(v, date) else v for v in kept]
-            text = pl.Series(name, kept, dtype=pl.String)
+            text = pl.Series(name, [v.isoformat() if isinstance(v, date) else v for v in kept], dtype=pl.String)
             parsed = text.str.to_date("%Y-%m-%d", strict=False).set(text.str.len_bytes() != 10, None)
-            wrong = [w or (t is not None and p is None) for w, t, p in zip(wrong, text, parsed)]
+            marks = marks | (text.is_not_null() & parsed.is_null())
             columns[name] = parsed
         else:
             columns[name] = pl.Series(name, kept, dtype=_DTYPES[field.kind])
-        if any(wrong):
-            columns[f"__wrong.{aliases[name]}"] = pl.Series(f"__wrong.{aliases[name]}", wrong, dtype=pl.Boolean)
+        if marks.any():
+            columns[f"__wrong.{aliases[name]}"] = marks.alias(f"__wrong.{aliases[name]}")
     return pl.DataFrame(list(columns.values())) if columns else pl.DataFrame({"as_of": [None] * len(cases)})
 
 

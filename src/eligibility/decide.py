@@ -9,6 +9,7 @@ only differ where they should be compared: the leaf outcomes.
 from __future__ import annotations
 
 from datetime import date
+from collections.abc import Container, Mapping
 from typing import Any, Literal, Protocol
 
 from .conditions import STATUS_OF, kleene_and, kleene_or
@@ -118,7 +119,7 @@ def programme_statuses(book: Rulebook, outcomes: dict[str, Utfall]) -> dict[str,
 class KnownFacts(Protocol):
     """What the missing-fact walk needs of a case's facts (``FactSet`` has it; so do columnar rows)."""
 
-    facts: dict[str, Any]
+    facts: Container[str]  # the names of the known facts
     unknown_because: dict[str, list[str]]
 
 
@@ -133,20 +134,36 @@ def _missing_facts(facts: KnownFacts, read: tuple[str, ...]) -> list[str]:
     return missing
 
 
+class MissingOnDemand:
+    """``missing_by_condition``'s values, computed only for the conditions asked for (memoised).
+
+    Questions need the missing facts of a few open conditions, not of all of
+    them; the result for any one condition is the same as the full walk's.
+    """
+
+    def __init__(self, plan: Plan, facts: KnownFacts, outcomes: Mapping[str, Utfall]) -> None:
+        self.plan, self.facts, self.outcomes = plan, facts, outcomes
+        self.found: dict[str, list[str]] = {}
+
+    def __getitem__(self, cond_id: str) -> list[str]:
+        if cond_id not in self.found:
+            planned = self.plan.by_id[cond_id]
+            found: list[str] = []
+            if self.outcomes[cond_id] is Utfall.EJ_UTRETT:
+                if planned.leaf:
+                    found = _missing_facts(self.facts, planned.facts_read)
+                else:
+                    for part in planned.parts:
+                        if self.outcomes[part] is Utfall.EJ_UTRETT:
+                            found += [m for m in self[part] if m not in found]
+            self.found[cond_id] = found
+        return self.found[cond_id]
+
+
 def missing_by_condition(plan: Plan, facts: KnownFacts, outcomes: dict[str, Utfall]) -> dict[str, list[str]]:
-    """For each condition that is ej utrett: the case fields that would settle it (leaves first, in order)."""
-    missing: dict[str, list[str]] = {}
-    for planned in plan.order:
-        found: list[str] = []
-        if outcomes[planned.cond_id] is Utfall.EJ_UTRETT:
-            if planned.leaf:
-                found = _missing_facts(facts, planned.facts_read)
-            else:
-                for part in planned.parts:
-                    if outcomes[part] is Utfall.EJ_UTRETT:
-                        found += [m for m in missing[part] if m not in found]
-        missing[planned.cond_id] = found
-    return missing
+    """For each condition: the case fields that would settle it if it is ej utrett (else [])."""
+    missing = MissingOnDemand(plan, facts, outcomes)
+    return {planned.cond_id: missing[planned.cond_id] for planned in plan.order}
 
 
 def _records(plan: Plan, facts: FactSet, outcomes: dict[str, Utfall], explain: bool) -> dict[str, ConditionRecord]:
@@ -175,14 +192,14 @@ def _records(plan: Plan, facts: FactSet, outcomes: dict[str, Utfall], explain: b
     return records
 
 
-def _decisive(status: Status, ids: list[str], outcomes: dict[str, Utfall]) -> list[str]:
+def _decisive(status: Status, ids: list[str], outcomes: Mapping[str, Utfall]) -> list[str]:
     wanted = {Status.ELIGIBLE: Utfall.UPPFYLLT, Status.NOT_ELIGIBLE: Utfall.EJ_UPPFYLLT,
               Status.UNDETERMINED: Utfall.EJ_UTRETT}[status]
     return [cid for cid in ids if outcomes[cid] is wanted]
 
 
-def question_facts(book: Rulebook, statuses: dict[str, Status], outcomes: dict[str, Utfall],
-                   missing: dict[str, list[str]]) -> dict[str, list[str]]:
+def question_facts(book: Rulebook, statuses: dict[str, Status], outcomes: Mapping[str, Utfall],
+                   missing: Mapping[str, list[str]] | MissingOnDemand) -> dict[str, list[str]]:
     """Fact -> programmes it would settle: the missing facts of every undetermined programme's open conditions."""
     asked: dict[str, list[str]] = {}
     for pid, programme in book.programmes.items():

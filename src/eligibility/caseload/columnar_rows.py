@@ -4,7 +4,7 @@
 items in, same ``(ok, row)`` out, in order): statuses, target groups and key
 dates come from ``columnar.evaluate_caseload``; the questions (missing facts
 of undetermined programmes) are worked out per row by the same functions
-``decide.py`` uses (``missing_by_condition``, ``question_facts``), from the
+``decide.py`` uses (``question_facts``, the missing-fact walk), from the
 fact columns the backend returns. Rows the backend finds invalid are decided
 case by case, so their error records are exactly the per-case ones.
 ``tests/test_caseload.py`` holds the two paths equal.
@@ -12,12 +12,12 @@ case by case, so their error records are exactly the per-case ones.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
 
 from ..columnar import END_CAUSE, END_FACTS, evaluate_caseload
-from ..decide import Evaluator, missing_by_condition, question_facts
+from ..decide import Evaluator, MissingOnDemand, question_facts
 from ..models import BenefitType, Status, Utfall
 from ..rulebook import Rulebook
 from .io import BadLine, CaseLine
@@ -27,25 +27,48 @@ _OUTCOME = {True: Utfall.UPPFYLLT, False: Utfall.EJ_UPPFYLLT, None: Utfall.EJ_UT
 _AGE_LIMIT_FACT = "benefit.ends_at_age_limit"
 
 
-@dataclass
+class _RowOutcomes(Mapping[str, Utfall]):
+    """The outcomes of one row, read from the columns only for the conditions asked for."""
+
+    def __init__(self, columns: dict[str, list[Any]], index: int) -> None:
+        self.columns, self.index = columns, index
+
+    def __getitem__(self, cond_id: str) -> Utfall:
+        return _OUTCOME[self.columns[cond_id][self.index]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.columns)
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+
 class _RowFacts:
-    """``decide.KnownFacts`` for one columnar row: known facts, and why the unknown ones are unknown."""
+    """``decide.KnownFacts`` for one row: which facts are known, and why the benefit's end is not.
 
-    facts: dict[str, Any]
-    unknown_because: dict[str, list[str]] = field(default_factory=dict)
+    Mirrors ``facts.build_facts``' ``unknown_because``; values are read lazily.
+    """
+
+    def __init__(self, columns: dict[str, list[Any]], index: int) -> None:
+        self.facts = _KnownNames(columns, index)
+        cause = columns[END_CAUSE][index]
+        causes = [cause] if cause else []
+        self.unknown_because = {name: causes for name in END_FACTS if name not in self.facts}
+        benefit = columns.get("benefit.type")
+        if benefit is not None and benefit[index] == BenefitType.AKTIVITETSERSATTNING.value \
+                and "benefit_end_exclusive" not in self.facts:
+            self.unknown_because[_AGE_LIMIT_FACT] = causes
 
 
-def _row_facts(values: dict[str, Any]) -> _RowFacts:
-    """Mirror of ``facts.build_facts``' ``unknown_because`` for the benefit's end."""
-    cause = values.pop(END_CAUSE)
-    causes = [cause] if cause else []
-    known = _RowFacts({name: value for name, value in values.items() if value is not None})
-    for name in END_FACTS:
-        if name not in known.facts:
-            known.unknown_because[name] = causes
-    if values.get("benefit.type") == BenefitType.AKTIVITETSERSATTNING.value and "benefit_end_exclusive" not in known.facts:
-        known.unknown_because[_AGE_LIMIT_FACT] = causes
-    return known
+class _KnownNames:
+    """``name in known``: the row has a value for that fact."""
+
+    def __init__(self, columns: dict[str, list[Any]], index: int) -> None:
+        self.columns, self.index = columns, index
+
+    def __contains__(self, name: object) -> bool:
+        column = self.columns.get(name)  # type: ignore[call-overload]
+        return column is not None and column[self.index] is not None
 
 
 def _plain(value: Any) -> Any:
@@ -58,8 +81,8 @@ class _Rows:
     def __init__(self, evaluator: Evaluator, programmes: list[str], columns: dict[str, list[Any]]) -> None:
         self.evaluator, self.programmes, self.columns = evaluator, programmes, columns
         self.books: dict[str, Rulebook] = {book.id: book for book in evaluator.books}
-        self.facts = [(name.removeprefix("fact."), values) for name, values in columns.items()
-                      if name.startswith("fact.")]
+        self.facts = {name.removeprefix("fact."): values for name, values in columns.items()
+                      if name.startswith("fact.")}
         self.key_dates = [(name, columns.get(f"key_dates.{name}")) for name in KEY_DATES]
         self._per_book: dict[str, tuple[Any, ...]] = {}
 
@@ -68,8 +91,8 @@ class _Rows:
             statuses = [(pid, self.columns[f"status.{pid}"]) for pid in book.programmes]
             groups = [(g.number, self.columns[f"target_group.{gid}"])
                       for gid, g in sorted(book.target_groups.items(), key=lambda entry: entry[1].number)]
-            outcomes = [(cid, self.columns[("target_group." if cid in book.target_groups else "condition.") + cid])
-                        for cid in book.all_conditions()]
+            outcomes = {cid: self.columns[("target_group." if cid in book.target_groups else "condition.") + cid]
+                        for cid in book.all_conditions()}
             self._per_book[book.id] = (statuses, groups, outcomes, self.evaluator.plan_for(book.id))
         return self._per_book[book.id]
 
@@ -79,9 +102,8 @@ class _Rows:
         statuses = {pid: values[index] for pid, values in status_columns}
         questions: list[str] = []
         if Status.UNDETERMINED.value in statuses.values():
-            outcomes = {cid: _OUTCOME[values[index]] for cid, values in outcome_columns}
-            known = _row_facts({name: values[index] for name, values in self.facts})
-            missing = missing_by_condition(plan, known, outcomes)
+            outcomes = _RowOutcomes(outcome_columns, index)
+            missing = MissingOnDemand(plan, _RowFacts(self.facts, index), outcomes)
             questions = list(question_facts(book, {pid: Status(s) for pid, s in statuses.items()}, outcomes, missing))
         return {
             "line": item.line,
