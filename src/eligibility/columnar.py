@@ -259,7 +259,7 @@ def _plan(groups: dict[int, _Group], general_rules: list[pl.Expr]) -> _Plan:
     outputs = []
     for name, present in output_names.items():
         value = pl.col(name) if present == every else pl.when(_GROUP.is_in(sorted(present))).then(pl.col(name))
-        outputs.append(pl.when(pl.col(INVALID).not_()).then(value).alias(_output_name(groups[min(present)].book, name)))
+        outputs.append(value.alias(_output_name(groups[min(present)].book, name)))
     plan = _Plan(_levels(merged), outputs, first, invalid.alias(INVALID))
     _PLANS[key] = plan
     return plan
@@ -332,15 +332,20 @@ def evaluate_caseload(data: Any, books: list[Rulebook], rulebook_id: str | None 
     present = {i: groups[i] for i in frame[GROUP].unique().drop_nulls().sort().to_list()}
     plan = _plan(present, rules)
     books_by_group = pl.Series([g.book.id for g in groups], dtype=pl.String)
-    lazy = frame.lazy().with_columns(plan.before_checks).with_columns(plan.invalid)
-    # Invalid rows are evaluated with their dates blanked (never outside the tables), then masked.
-    lazy = lazy.with_columns(pl.when(pl.col(INVALID).not_()).then(pl.col(BIRTH)).alias(BIRTH))
+    frame = frame.with_columns(plan.before_checks).with_columns(plan.invalid)
+    invalid = frame[INVALID]
+    any_invalid = bool(invalid.any())
+    lazy = frame.lazy()
+    if any_invalid:  # evaluated with their dates blanked (never outside the tables), then masked
+        lazy = lazy.with_columns(pl.when(pl.col(INVALID).not_()).then(pl.col(BIRTH)).alias(BIRTH))
     for stage in plan.stages:
         lazy = lazy.with_columns(stage)
     keep = [c for c in (ID,) if c in frame.columns]
-    extra = [pl.when(pl.col(INVALID).not_()).then(pl.col(name)).alias(f"fact.{name}")
+    extra = [pl.col(name).alias(f"fact.{name}")
              for name in (_facts_read(present.values()) + [END_CAUSE] if facts else [])]
-    result = lazy.select(*keep, "as_of", pl.lit(books_by_group).gather(_GROUP).alias(RULEBOOK), INVALID,
-                         *plan.outputs, *extra).collect()
-    errors = _error_texts(frame, result.drop_in_place(INVALID), groups, rules)
+    outputs = [*plan.outputs, *extra]
+    if any_invalid:
+        outputs = [pl.when(pl.col(INVALID).not_()).then(e).alias(e.meta.output_name()) for e in outputs]
+    result = lazy.select(*keep, "as_of", pl.lit(books_by_group).gather(_GROUP).alias(RULEBOOK), *outputs).collect()
+    errors = _error_texts(frame, invalid, groups, rules)
     return result.insert_column(len(keep) + 2, errors)
