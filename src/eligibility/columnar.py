@@ -87,7 +87,6 @@ def _derived(params: dict[str, Any]) -> list[dict[str, pl.Expr]]:
         pl.when(sp & serious.is_null()).then(pl.lit("benefit.allvarlig_sjukdom")) \
         .when(sp & serious.not_() & days.is_null()).then(pl.lit("benefit.sjukpenning_days_used"))
     first = {
-        "age": dc.age_on(birth, as_of),
         "__ae_limit": ae_limit,
         "benefit_has_end": pl.when(_T.is_in(no_end)).then(False).when(sp).then(sp_has_end).otherwise(True),
         # The case field whose absence leaves the benefit's end unknown (facts.py ``_benefit_end`` causes).
@@ -256,6 +255,7 @@ def _plan(groups: dict[int, _Group], general_rules: list[pl.Expr]) -> _Plan:
                 for name, variants in rule_variants.items()]
     invalid = pl.any_horizontal(*general_rules, *specific, checks.no_rulebook() & _GROUP.is_null()).fill_null(False)
     first = [_merge(name, variants, set(variants) == every) for name, variants in in_force.items()]
+    first.append(checks.age_column())  # "age" of facts.py, computed once for the checks and the conditions
     outputs = []
     for name, present in output_names.items():
         value = pl.col(name) if present == every else pl.when(_GROUP.is_in(sorted(present))).then(pl.col(name))
@@ -289,7 +289,7 @@ def _error_texts(frame: pl.DataFrame, invalid: pl.Series, groups: list[_Group], 
         extra = [checks.no_rulebook()] if index is None else checks.rulebook_rules(groups[index].book,
                                                                                     groups[index].params)
         if index is not None:
-            part = part.with_columns(checks.benefit_in_force(groups[index].book))
+            part = part.with_columns(checks.benefit_in_force(groups[index].book), checks.age_column())
         texts = checks.with_errors(part, rules + extra)
         errors = errors.scatter(texts[ROW], texts[ERROR])
     return errors

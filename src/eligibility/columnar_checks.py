@@ -86,7 +86,7 @@ def with_birth(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[pl.Expr]]:
     return frame, rules
 
 
-IN_FORCE = "__benefit_in_force"
+IN_FORCE, AGE = "__benefit_in_force", "age"
 
 
 def benefit_in_force(book: Rulebook) -> pl.Expr:
@@ -94,11 +94,16 @@ def benefit_in_force(book: Rulebook) -> pl.Expr:
     return _T.is_in(list(book.meta.benefits)).alias(IN_FORCE)
 
 
+def age_column() -> pl.Expr:
+    """Column ``age`` (full years on ``as_of``): the age check below and the conditions both read it."""
+    return dc.age_on(pl.col(BIRTH), pl.col("as_of")).alias(AGE)
+
+
 def rulebook_rules(book: Rulebook, params: dict[str, Any]) -> list[pl.Expr]:
     """``validate.check_against_rulebook`` for one rulebook and its parameter values.
 
-    The rules read the column ``benefit_in_force(book)``, so that across
-    rulebooks they differ only where the parameters do.
+    The rules read the columns ``benefit_in_force(book)`` and ``age_column()``,
+    so that across rulebooks they differ only where the parameters do.
     """
     as_of, benefit = pl.col("as_of"), "benefit."
     in_force = pl.col(IN_FORCE)
@@ -120,7 +125,7 @@ def rulebook_rules(book: Rulebook, params: dict[str, Any]) -> list[pl.Expr]:
     ae = in_force & (_T == BenefitType.AKTIVITETSERSATTNING.value)
     low, high = params.get("ae_lagsta_alder"), params.get("ae_hogsta_alder")
     if low is not None and high is not None:
-        age = dc.age_on(pl.col(BIRTH), as_of)
+        age = pl.col(AGE)
         rules.append(_rule(ae & age.is_between(low, high).not_(), "benefit.type", "age_outside_benefit"))
     sp_max = params.get("sjukpenning_max_dagar")
     if sp_max is not None:
