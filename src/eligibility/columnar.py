@@ -36,6 +36,7 @@ STATUS = pl.Enum([s.value for s in Status])
 BIRTH, ERROR, RULEBOOK, ROW = "__birth", "error", "rulebook", "__row"
 GROUP, INVALID = "__group", "__invalid"
 END_CAUSE = "__end_unknown_because"
+_CAUSES = pl.Enum(["benefit.allvarlig_sjukdom", "benefit.sjukpenning_days_used", "benefit.decision_end"])
 # Derived facts that facts.py explains by a cause when unknown (``FactSet.unknown_because``).
 END_FACTS = ("benefit_has_end", "benefit_end_exclusive", "age_at_benefit_end")
 _GROUP = pl.col(GROUP)
@@ -82,10 +83,10 @@ def _derived(params: dict[str, Any]) -> list[dict[str, pl.Expr]]:
         pl.when(serious.not_()).then(dc.add_days(as_of, pl.lit(sp_max) - days.cast(pl.Int32)))
     dated = [BenefitType.TIDSBEGRANSAD_SJUKERSATTNING.value, BenefitType.AKTIVITETSERSATTNING.value]
     decision_cause = pl.when(_T.is_in(dated) & pl.col("benefit.decision_end").is_null()) \
-        .then(pl.lit("benefit.decision_end"))
-    sp_cause = pl.lit(None, pl.String) if sp_max is None else \
-        pl.when(sp & serious.is_null()).then(pl.lit("benefit.allvarlig_sjukdom")) \
-        .when(sp & serious.not_() & days.is_null()).then(pl.lit("benefit.sjukpenning_days_used"))
+        .then(pl.lit("benefit.decision_end", _CAUSES))
+    sp_cause = pl.lit(None, _CAUSES) if sp_max is None else \
+        pl.when(sp & serious.is_null()).then(pl.lit("benefit.allvarlig_sjukdom", _CAUSES)) \
+        .when(sp & serious.not_() & days.is_null()).then(pl.lit("benefit.sjukpenning_days_used", _CAUSES))
     first = {
         "__ae_limit": ae_limit,
         "benefit_has_end": pl.when(_T.is_in(no_end)).then(False).when(sp).then(sp_has_end).otherwise(True),
