@@ -104,7 +104,8 @@ def batch(
                                    for s in ("eligible", "not_eligible", "undetermined", "not_in_force")))
     out.print(table)
     rate = (summary.decided + summary.errors) / elapsed if elapsed else 0
-    out.print(f"{rate:,.0f} ärenden/s på {workers} processer".replace(",", " "))
+    how = "processer (per ärende)" if full or per_case else "trådar (kolumnvis)"
+    out.print(f"{rate:,.0f} ärenden/s på {workers} {how}".replace(",", " "))
 
 
 @app.command()
