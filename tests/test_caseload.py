@@ -100,12 +100,13 @@ def test_one_and_two_workers_give_identical_output(tmp_path):
 @pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
 def test_columnar_and_per_case_batch_give_identical_output(tmp_path, suffix):
     invalid = {"id": "bad", **SP_CASE, "benefit": {**SP_CASE["benefit"], "sjukpenning_days_used": 915}}
-    cases = _jsonl(tmp_path / "in.jsonl", [*generate(3000, seed=13), "{broken", invalid, {"id": "x", **SP_CASE}])
+    huge = {"id": "huge", **SP_CASE, "benefit": {**SP_CASE["benefit"], "sjukpenning_days_used": 10**12}}
+    cases = _jsonl(tmp_path / "in.jsonl", [*generate(3000, seed=13), "{broken", invalid, huge, {"id": "x", **SP_CASE}])
     run_batch(cases, tmp_path / f"columnar{suffix}", tmp_path / "columnar.err", workers=2)
     run_batch(cases, tmp_path / f"per_case{suffix}", tmp_path / "per_case.err", per_case=True)
     assert (tmp_path / f"columnar{suffix}").read_bytes() == (tmp_path / f"per_case{suffix}").read_bytes()
     assert (tmp_path / "columnar.err").read_bytes() == (tmp_path / "per_case.err").read_bytes()
-    assert len((tmp_path / "columnar.err").read_text().splitlines()) == 2
+    assert len((tmp_path / "columnar.err").read_text().splitlines()) == 3
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -272,3 +272,24 @@ def test_batch_columnar_disk_full_removes_the_partial_file(tmp_path, monkeypatch
     assert result.exit_code == 2
     assert "No space left on device" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cases.jsonl"]
+
+
+@pytest.mark.parametrize("days", [10**9, 2**40, -5, 36_501])
+def test_numbers_outside_the_contract_are_row_errors_not_crashes(books, days):
+    # A huge sjukpenning_days_used once overflowed the date arithmetic of the whole caseload.
+    case = {"as_of": "2011-03-15", "person": {"birth_date": "1975-06-02"},
+            "benefit": {"type": "sjukpenning", "sjukpenning_days_used": days, "allvarlig_sjukdom": False}}
+    good = {**case, "benefit": {**case["benefit"], "sjukpenning_days_used": 700}}
+    rows = evaluate_caseload([good, case], books).to_dicts()
+    code = "greater_than_equal" if days < 0 else "less_than_equal"
+    assert rows[1]["error"] == f"benefit.sjukpenning_days_used: {code}"
+    assert rows[1]["key_dates.benefit_last_day"] is None
+    assert rows[0]["error"] is None and rows[0]["key_dates.benefit_last_day"] == date(2011, 10, 14)
+
+
+def test_nan_and_infinity_are_row_errors(books):
+    case = {"as_of": "2011-03-15", "person": {"birth_date": "1975-06-02"}, "benefit": {"type": "ingen"},
+            "assessment": {"hours_per_week": float("nan"), "months_in_handlingsplansamverkan": float("inf")}}
+    error = evaluate_caseload([case], books)["error"][0]
+    assert error == ("assessment.hours_per_week: finite_number; "
+                     "assessment.months_in_handlingsplansamverkan: less_than_equal")

@@ -188,8 +188,6 @@ class _Plan:
 
     stages: list[list[pl.Expr]]
     outputs: list[pl.Expr]
-    before_checks: list[pl.Expr]
-    invalid: pl.Expr
 
 
 def _merge(name: str, variants: dict[int, pl.Expr], everywhere: bool) -> pl.Expr:
@@ -255,13 +253,15 @@ def _plan(groups: dict[int, _Group], general_rules: list[pl.Expr]) -> _Plan:
     specific = [_merge(name, variants, set(variants) == every).fill_null(False)
                 for name, variants in rule_variants.items()]
     invalid = pl.any_horizontal(*general_rules, *specific, checks.no_rulebook() & _GROUP.is_null()).fill_null(False)
-    first = [_merge(name, variants, set(variants) == every) for name, variants in in_force.items()]
-    first.append(checks.age_column())  # "age" of facts.py, computed once for the checks and the conditions
+    # The checks are part of the same query: they run beside the conditions, not in a pass of their own.
+    merged.update({name: _merge(name, variants, set(variants) == every) for name, variants in in_force.items()})
+    merged[checks.AGE] = checks.age_column()  # "age" of facts.py, once for the checks and the conditions
+    merged[INVALID] = invalid.alias(INVALID)
     outputs = []
     for name, present in output_names.items():
         value = pl.col(name) if present == every else pl.when(_GROUP.is_in(sorted(present))).then(pl.col(name))
         outputs.append(value.alias(_output_name(groups[min(present)].book, name)))
-    plan = _Plan(_levels(merged), outputs, first, invalid.alias(INVALID))
+    plan = _Plan(_levels(merged), outputs)
     _PLANS[key] = plan
     return plan
 
@@ -333,20 +333,19 @@ def evaluate_caseload(data: Any, books: list[Rulebook], rulebook_id: str | None 
     present = {i: groups[i] for i in frame[GROUP].unique().drop_nulls().sort().to_list()}
     plan = _plan(present, rules)
     books_by_group = pl.Series([g.book.id for g in groups], dtype=pl.String)
-    frame = frame.with_columns(plan.before_checks).with_columns(plan.invalid)
-    invalid = frame[INVALID]
-    any_invalid = bool(invalid.any())
     lazy = frame.lazy()
-    if any_invalid:  # evaluated with their dates blanked (never outside the tables), then masked
-        lazy = lazy.with_columns(pl.when(pl.col(INVALID).not_()).then(pl.col(BIRTH)).alias(BIRTH))
     for stage in plan.stages:
         lazy = lazy.with_columns(stage)
     keep = [c for c in (ID,) if c in frame.columns]
     extra = [pl.col(name).alias(f"fact.{name}")
              for name in (_facts_read(present.values()) + [END_CAUSE] if facts else [])]
     outputs = [*plan.outputs, *extra]
-    if any_invalid:
-        outputs = [pl.when(pl.col(INVALID).not_()).then(e).alias(e.meta.output_name()) for e in outputs]
-    result = lazy.select(*keep, "as_of", pl.lit(books_by_group).gather(_GROUP).alias(RULEBOOK), *outputs).collect()
+    result = lazy.select(*keep, "as_of", pl.lit(books_by_group).gather(_GROUP).alias(RULEBOOK), INVALID,
+                         *outputs).collect()
+    invalid = result.drop_in_place(INVALID)
+    if invalid.any():  # invalid rows were evaluated too (their dates are inside the tables): blank them now
+        valid = pl.lit(invalid.not_())
+        result = result.with_columns(pl.when(valid).then(pl.col(e.meta.output_name())).alias(e.meta.output_name())
+                                     for e in outputs)
     errors = _error_texts(frame, invalid, groups, rules)
     return result.insert_column(len(keep) + 2, errors)

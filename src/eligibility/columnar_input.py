@@ -240,6 +240,20 @@ def _rule(mask: pl.Expr, field: str, code: str) -> pl.Expr:
     return mask.alias(f"{field}: {code}")
 
 
+def _out_of_bounds(typed: pl.Expr, field: Field) -> list[tuple[str, pl.Expr]]:
+    """(pydantic error code, mask) for each bound of a numeric field that a value can break."""
+    found = []
+    number = typed
+    if field.kind is float:  # polars orders NaN above every number: report it once, as not finite
+        found.append(("finite_number", typed.is_nan()))
+        number = pl.when(typed.is_not_nan()).then(typed)
+    if field.ge is not None:
+        found.append(("greater_than_equal", number < field.ge))
+    if field.le is not None:
+        found.append(("less_than_equal", number > field.le))
+    return found
+
+
 def normalise(frame: pl.DataFrame, text: bool = False) -> tuple[pl.DataFrame, list[pl.Expr]]:
     """Typed dotted columns for every contract field, and the row-error rules of the contract itself.
 
@@ -255,7 +269,7 @@ def normalise(frame: pl.DataFrame, text: bool = False) -> tuple[pl.DataFrame, li
         raise CaseError([FieldProblem(name, "no such field in the case contract (see docs/case-format.md)", None,
                                       "extra_forbidden") for name in unknown])
     frame = frame.rename({name: aliases[name] for name in frame.columns if name != ID and name not in wrong})
-    columns, codes, rules = [], [], []
+    columns, codes, rules, bounds = [], [], [], []
     for name, field in fields.items():
         if name not in frame.columns:
             columns.append(pl.lit(None, dtype=column_type(field)).alias(name))
@@ -271,6 +285,11 @@ def normalise(frame: pl.DataFrame, text: bool = False) -> tuple[pl.DataFrame, li
                                                               dates_columnar.SUPPORTED_LAST)
             rules.append(_rule(pl.col(f"__outside.{name}"), name, "date_out_of_range"))
             typed = pl.when(outside.not_()).then(typed)
+        # Numbers outside the contract's bounds (and NaN): an error, and blanked so no date arithmetic overflows.
+        for code, mask in _out_of_bounds(typed, field):
+            columns.append(mask.alias(f"__{code}.{name}"))
+            bounds.append(_rule(pl.col(f"__{code}.{name}"), name, code))
+            typed = pl.when(mask.fill_null(False).not_()).then(typed)
         if field.codes:  # a code outside the list is null after the Enum cast
             rules.append(_rule(pl.col(f"__code.{name}"), name, "enum"))
             given = pl.col(name).is_not_null().alias(f"__given.{name}")
@@ -288,10 +307,4 @@ def normalise(frame: pl.DataFrame, text: bool = False) -> tuple[pl.DataFrame, li
         if field.required:
             rules.append(_rule(missing, name, "missing"))
     frame = frame.with_columns(columns).with_columns(codes)
-    for name, field in fields.items():
-        column = pl.col(name)
-        if field.ge is not None:
-            rules.append(_rule(column < field.ge, name, "greater_than_equal"))
-        if field.le is not None:
-            rules.append(_rule(column > field.le, name, "less_than_equal"))
-    return frame, rules
+    return frame, rules + bounds
