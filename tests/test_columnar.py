@@ -158,7 +158,9 @@ def test_vectorised_dates_equal_dates_py(days, others, months):
         first=dc.first_of_month(pl.col("d")), last=dc.last_of_month(pl.col("d")),
         left=dc.last_day_with_months_left(pl.col("d"), months % 13),
         left_row=dc.last_day_with_months_left(pl.col("d"), pl.col("m") % 13),
-        age=dc.age_on(pl.col("o"), pl.col("d")), birthday=dc.birthday(pl.col("o"), months % 70))
+        age=dc.age_on(pl.col("o"), pl.col("d")), birthday=dc.birthday(pl.col("o"), months % 70),
+        age_end=dc.age_at_month_end(pl.col("o"), pl.col("d")),
+        first_after=dc.first_of_month_after(pl.col("o"), months))
     for i, (day, other) in enumerate(zip(days, others)):
         assert column["const"][i] == column["per_row"][i] == dates.add_months(day, months)
         assert column["first"][i] == dates.first_of_month(day)
@@ -166,7 +168,9 @@ def test_vectorised_dates_equal_dates_py(days, others, months):
         assert column["left"][i] == column["left_row"][i] == dates.last_day_with_months_left(day, months % 13)
         if other <= day:
             assert column["age"][i] == dates.age_on(other, day)
+            assert column["age_end"][i] == dates.age_on(other, dates.last_of_month(day))
         assert column["birthday"][i] == dates.birthday(other, months % 70)
+        assert column["first_after"][i] == dates.first_of_month(dates.add_months(other, months))
 
 
 def test_leap_day_birthday_and_month_end_clipping():

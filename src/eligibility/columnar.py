@@ -75,7 +75,7 @@ def _derived(params: dict[str, Any]) -> list[dict[str, pl.Expr]]:
     sp_max = params.get(SP_MAX_DAYS)
     serious, days = pl.col("benefit.allvarlig_sjukdom"), pl.col("benefit.sjukpenning_days_used")
     decision_end = dc.add_days(pl.col("benefit.decision_end"), 1)
-    ae_limit = dc.first_of_month(dc.birthday(birth, params[AE_MAX_AGE] + 1))
+    ae_limit = dc.first_of_month_after(birth, (params[AE_MAX_AGE] + 1) * 12)
     no_end = [BenefitType.SJUKERSATTNING.value, BenefitType.INGEN.value]
     sp = _T == BenefitType.SJUKPENNING.value
     sp_has_end = pl.lit(False) if sp_max is None else pl.when(serious.is_not_null()).then(serious.not_())
@@ -89,10 +89,14 @@ def _derived(params: dict[str, Any]) -> list[dict[str, pl.Expr]]:
         .when(sp & serious.not_() & days.is_null()).then(pl.lit("benefit.sjukpenning_days_used", _CAUSES))
     first = {
         "__ae_limit": ae_limit,
-        "benefit_has_end": pl.when(_T.is_in(no_end)).then(False).when(sp).then(sp_has_end).otherwise(True),
+        # The only parts that differ with the sjukpenning limit: apart, so that the rest merges across rulebooks.
+        "__sp_has_end": sp_has_end,
+        "__sp_end": sp_end,
+        "benefit_has_end": pl.when(_T.is_in(no_end)).then(False).when(sp).then(pl.col("__sp_has_end"))
+        .otherwise(True),
         # The case field whose absence leaves the benefit's end unknown (facts.py ``_benefit_end`` causes).
         END_CAUSE: pl.coalesce(sp_cause, decision_cause),
-        "benefit_end_exclusive": pl.when(sp).then(sp_end)
+        "benefit_end_exclusive": pl.when(sp).then(pl.col("__sp_end"))
         .when(_T == BenefitType.TIDSBEGRANSAD_SJUKERSATTNING.value).then(decision_end)
         .when(_T == BenefitType.AKTIVITETSERSATTNING.value)
         .then(pl.when(decision_end.is_not_null()).then(pl.min_horizontal(decision_end, pl.col("__ae_limit")))),
@@ -100,7 +104,7 @@ def _derived(params: dict[str, Any]) -> list[dict[str, pl.Expr]]:
     end, has_end = pl.col("benefit_end_exclusive"), pl.col("benefit_has_end")
     ae = _T == BenefitType.AKTIVITETSERSATTNING.value
     second = {
-        "age_at_benefit_end": pl.when(end.is_not_null()).then(dc.age_on(birth, dc.last_of_month(end)))
+        "age_at_benefit_end": pl.when(end.is_not_null()).then(dc.age_at_month_end(birth, end))
         .when(has_end.not_()).then(pl.col("age")),
         "benefit.ends_at_age_limit": pl.when(ae & end.is_not_null()).then(end == pl.col("__ae_limit")),
         "key_dates.benefit_end_exclusive": end,
@@ -250,8 +254,7 @@ def _plan(groups: dict[int, _Group], general_rules: list[pl.Expr]) -> _Plan:
             rule_variants.setdefault(f"{name}#{seen[name]}", {})[index] = rule
     every = set(groups)
     merged = {name: _merge(name, variants, set(variants) == every) for name, variants in named.items()}
-    specific = [_merge(name, variants, set(variants) == every).fill_null(False)
-                for name, variants in rule_variants.items()]
+    specific = [_merge(name, variants, set(variants) == every) for name, variants in rule_variants.items()]
     invalid = pl.any_horizontal(*general_rules, *specific, checks.no_rulebook() & _GROUP.is_null()).fill_null(False)
     # The checks are part of the same query: they run beside the conditions, not in a pass of their own.
     merged.update({name: _merge(name, variants, set(variants) == every) for name, variants in in_force.items()})

@@ -88,6 +88,10 @@ def _table(name: str, arg: int = 0) -> pl.Series:
         values = cal.last_day_with_months_left(arg)
     elif name == "last_of_month":
         values = cal.month_start[cal.month_index] + cal.month_length[cal.month_index] - 1
+    elif name == "age_key_month_end":  # the age key of the last day of each day's month
+        values = cal.age_key_day[cal.month_start[cal.month_index] + cal.month_length[cal.month_index] - 1 - _DAY0]
+    elif name == "first_of_month_after":  # the 1st of the month ``arg`` months after each day's month
+        values = cal.month_start[np.clip(cal.month_index + arg, 0, len(cal.month_start) - 1)]
     else:
         values = getattr(cal, name)
     return pl.Series(values.astype(np.int32))
@@ -119,6 +123,16 @@ def add_days(day: pl.Expr, days: pl.Expr | int) -> pl.Expr:
 def age_on(birth: pl.Expr, day: pl.Expr) -> pl.Expr:
     """Full years of age on ``day`` (``relativedelta(day, birth).years``), via ``yyyymmdd`` keys."""
     return ((_per_day(_table("age_key_day"), day) - _per_day(_table("age_key_birth"), birth)) // 10000).cast(_I)
+
+
+def age_at_month_end(birth: pl.Expr, day: pl.Expr) -> pl.Expr:
+    """``age_on(birth, last_of_month(day))`` with one lookup fewer."""
+    return ((_per_day(_table("age_key_month_end"), day) - _per_day(_table("age_key_birth"), birth)) // 10000).cast(_I)
+
+
+def first_of_month_after(day: pl.Expr, months: int) -> pl.Expr:
+    """``first_of_month(add_months(day, months))`` in one lookup (the clipped day never changes the month)."""
+    return _per_day(_table("first_of_month_after", months), day).cast(pl.Date)
 
 
 def birthday(birth: pl.Expr, years: pl.Expr | int) -> pl.Expr:
