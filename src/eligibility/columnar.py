@@ -114,7 +114,7 @@ def _derived(params: dict[str, Any]) -> list[dict[str, pl.Expr]]:
         "key_dates.birthday_30": dc.birthday(birth, params[AE_MAX_AGE] + 1),
         "key_dates.aktivitetsersattning_end": pl.when(ae).then(dc.add_days(end, -1)),
         "key_dates.sjukpenning_days_left": pl.when(sp & end.is_not_null())
-        .then(pl.max_horizontal((end.cast(pl.Int32) - as_of.cast(pl.Int32)), pl.lit(0, pl.Int32))),
+        .then((end.cast(pl.Int32) - as_of.cast(pl.Int32)).clip(lower_bound=0)),
     }
     return [first, second]
 
@@ -165,13 +165,13 @@ def _build(book: Rulebook, params: dict[str, Any]) -> tuple[list[list[pl.Expr]],
                          .alias(f"condition.{cid}"))
         stages.append(stage)
     statuses = []
-    # Status by code: true -> 0 eligible, false -> 1 not_eligible, null -> 2 undetermined.
-    names = pl.lit(pl.Series([Status.ELIGIBLE.value, Status.NOT_ELIGIBLE.value, Status.UNDETERMINED.value],
-                             dtype=STATUS))
+    # Status: true -> eligible, false -> not_eligible, null (neither branch) -> undetermined.
+    eligible, not_eligible, undetermined = (pl.lit(s.value, STATUS) for s in
+                                            (Status.ELIGIBLE, Status.NOT_ELIGIBLE, Status.UNDETERMINED))
     for pid, programme in book.programmes.items():
         holds = COMPOSITE_KINDS["alla"].columnar([pl.col(f"condition.{c}") for c in programme.conditions])
-        code = (1 - holds.cast(pl.UInt8)).fill_null(2)
-        statuses.append(names.gather(code).alias(f"status.{pid}"))
+        statuses.append(pl.when(holds).then(eligible).when(holds.not_()).then(not_eligible)
+                        .otherwise(undetermined).alias(f"status.{pid}"))
     stages.append(statuses)
     outputs = [f"status.{pid}" for pid in book.programmes]
     outputs += [f"condition.{cid}" for cid in conditions if cid not in book.target_groups]
