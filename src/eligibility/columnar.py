@@ -239,14 +239,14 @@ def _plan(groups: dict[int, _Group], general_rules: list[pl.Expr]) -> _Plan:
     named: dict[str, dict[int, pl.Expr]] = {}
     output_names: dict[str, set[int]] = {}
     rule_variants: dict[str, dict[int, pl.Expr]] = {}
-    in_force: dict[str, dict[int, pl.Expr]] = {}
     for index, group in groups.items():
         stages, outputs = _compile(group.book, tuple(sorted(group.params.items())))
         for expr in (e for stage in stages for e in stage):
             named.setdefault(expr.meta.output_name(), {})[index] = expr
         for name in outputs:
             output_names.setdefault(name, set()).add(index)
-        in_force.setdefault(checks.IN_FORCE, {})[index] = checks.benefit_in_force(group.book)
+        for column in checks.rule_inputs(group.book):  # read by the checks; computed in the same query
+            named.setdefault(column.meta.output_name(), {})[index] = column
         seen: dict[str, int] = {}
         for rule in checks.rulebook_rules(group.book, group.params):
             name = rule.meta.output_name()
@@ -257,8 +257,6 @@ def _plan(groups: dict[int, _Group], general_rules: list[pl.Expr]) -> _Plan:
     specific = [_merge(name, variants, set(variants) == every) for name, variants in rule_variants.items()]
     invalid = pl.any_horizontal(*general_rules, *specific, checks.no_rulebook() & _GROUP.is_null()).fill_null(False)
     # The checks are part of the same query: they run beside the conditions, not in a pass of their own.
-    merged.update({name: _merge(name, variants, set(variants) == every) for name, variants in in_force.items()})
-    merged[checks.AGE] = checks.age_column()  # "age" of facts.py, once for the checks and the conditions
     merged[INVALID] = invalid.alias(INVALID)
     outputs = []
     for name, present in output_names.items():
@@ -290,10 +288,11 @@ def _error_texts(frame: pl.DataFrame, invalid: pl.Series, groups: list[_Group], 
     bad = frame[rows].with_columns(pl.Series(ROW, rows))
     for index in bad[GROUP].unique().to_list():
         part = bad.filter(pl.col(GROUP).is_null() if index is None else pl.col(GROUP) == index)
-        extra = [checks.no_rulebook()] if index is None else checks.rulebook_rules(groups[index].book,
-                                                                                    groups[index].params)
-        if index is not None:
-            part = part.with_columns(checks.benefit_in_force(groups[index].book), checks.age_column())
+        if index is None:
+            extra = [checks.no_rulebook()]
+        else:
+            extra = checks.rulebook_rules(groups[index].book, groups[index].params)
+            part = part.with_columns(checks.rule_inputs(groups[index].book))
         texts = checks.with_errors(part, rules + extra)
         errors = errors.scatter(texts[ROW], texts[ERROR])
     return errors

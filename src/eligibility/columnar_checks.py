@@ -99,6 +99,11 @@ def age_column() -> pl.Expr:
     return dc.age_on(pl.col(BIRTH), pl.col("as_of")).alias(AGE)
 
 
+def rule_inputs(book: Rulebook) -> list[pl.Expr]:
+    """The columns ``rulebook_rules(book, ...)`` read, to add to a frame before the rules."""
+    return [benefit_in_force(book), age_column()]
+
+
 def rulebook_rules(book: Rulebook, params: dict[str, Any]) -> list[pl.Expr]:
     """``validate.check_against_rulebook`` for one rulebook and its parameter values.
 
