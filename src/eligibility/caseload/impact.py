@@ -70,6 +70,15 @@ class ImpactReport:
             self.programmes.setdefault(pid, ProgrammeImpact(pid)).merge(tally)
 
 
+def empty_report(evaluator: Evaluator, rulebook_a: str, rulebook_b: str) -> ImpactReport:
+    """A report with no cases yet, one tally per programme; an unknown rulebook id fails here, early."""
+    evaluator.rulebook_for(None, rulebook_a)
+    evaluator.rulebook_for(None, rulebook_b)
+    report = ImpactReport(rulebook_a, rulebook_b)
+    report.programmes = {pid: ProgrammeImpact(pid) for pid in programme_ids(evaluator)}
+    return report
+
+
 def impact(items: Iterable[CaseLine | BadLine], evaluator: Evaluator, rulebook_a: str, rulebook_b: str,
            scheduler: str | None = None, rules_dir: str | None = None, *, per_case: bool = False,
            chunk_size: int = 50_000) -> ImpactReport:
@@ -80,10 +89,7 @@ def impact(items: Iterable[CaseLine | BadLine], evaluator: Evaluator, rulebook_a
     With ``scheduler`` the chunks are tallied on a Dask cluster and merged
     in input order (same report as a local run).
     """
-    evaluator.rulebook_for(None, rulebook_a)  # fail early on unknown ids
-    evaluator.rulebook_for(None, rulebook_b)
-    report = ImpactReport(rulebook_a, rulebook_b)
-    report.programmes = {pid: ProgrammeImpact(pid) for pid in programme_ids(evaluator)}
+    report = empty_report(evaluator, rulebook_a, rulebook_b)
     if scheduler is not None:
         from .on_dask import impact_on_dask
 
@@ -111,8 +117,7 @@ def tally_columnar(items: list[CaseLine | BadLine], evaluator: Evaluator, rulebo
 
     from ..columnar import evaluate_caseload
 
-    report = ImpactReport(rulebook_a, rulebook_b)
-    report.programmes = {pid: ProgrammeImpact(pid) for pid in programme_ids(evaluator)}
+    report = empty_report(evaluator, rulebook_a, rulebook_b)
     cases = [item for item in items if isinstance(item, CaseLine)]
     report.unreadable = len(items) - len(cases)
     if not cases:
@@ -170,10 +175,7 @@ def _outcomes(frame, book, cond: str):
 
 def tally(items: Iterable[CaseLine | BadLine], evaluator: Evaluator, rulebook_a: str, rulebook_b: str) -> ImpactReport:
     """The impact of one (part of a) caseload, decided here."""
-    evaluator.rulebook_for(None, rulebook_a)  # fail early on unknown ids
-    evaluator.rulebook_for(None, rulebook_b)
-    report = ImpactReport(rulebook_a, rulebook_b)
-    report.programmes = {pid: ProgrammeImpact(pid) for pid in programme_ids(evaluator)}
+    report = empty_report(evaluator, rulebook_a, rulebook_b)
     for item in items:
         if isinstance(item, BadLine):
             report.unreadable += 1
