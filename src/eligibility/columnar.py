@@ -70,17 +70,25 @@ def _groups(book: Rulebook, any_date: bool) -> list[_Group]:
 
 
 def _derived(params: dict[str, Any]) -> list[dict[str, pl.Expr]]:
-    """Stages of derived facts (facts.py), each stage reading only earlier ones."""
+    """Stages of derived facts (facts.py), each stage reading only earlier ones.
+
+    Written for polars' fast paths (see docs/performance.md): no checked casts,
+    ``clip`` or ``min_horizontal``, and no guard a null already gives. Rows that
+    fail validation are blanked afterwards, so for the rows that count a
+    benefit field is only present with its own benefit type (``validate.py``):
+    ``decision_end`` only for TBS and AE, the sjukpenning fields only for
+    sjukpenning.
+    """
     as_of, birth = pl.col("as_of"), pl.col(BIRTH)
     sp_max = params.get(SP_MAX_DAYS)
     serious, days = pl.col("benefit.allvarlig_sjukdom"), pl.col("benefit.sjukpenning_days_used")
-    decision_end = dc.add_days(pl.col("benefit.decision_end"), 1)
-    ae_limit = dc.first_of_month_after(birth, (params[AE_MAX_AGE] + 1) * 12)
+    decision_end = pl.col("__decision_end_exclusive")
     no_end = [BenefitType.SJUKERSATTNING.value, BenefitType.INGEN.value]
     sp = _T == BenefitType.SJUKPENNING.value
+    ae = _T == BenefitType.AKTIVITETSERSATTNING.value
     sp_has_end = pl.lit(False) if sp_max is None else pl.when(serious.is_not_null()).then(serious.not_())
     sp_end = pl.lit(None, pl.Date) if sp_max is None else \
-        pl.when(serious.not_()).then(dc.add_days(as_of, pl.lit(sp_max) - days.cast(pl.Int32)))
+        pl.when(serious.not_()).then(dc.add_days(as_of, pl.lit(sp_max, pl.Int32) - dc._int(days)))
     dated = [BenefitType.TIDSBEGRANSAD_SJUKERSATTNING.value, BenefitType.AKTIVITETSERSATTNING.value]
     decision_cause = pl.when(_T.is_in(dated) & pl.col("benefit.decision_end").is_null()) \
         .then(pl.lit("benefit.decision_end", _CAUSES))
@@ -88,7 +96,8 @@ def _derived(params: dict[str, Any]) -> list[dict[str, pl.Expr]]:
         pl.when(sp & serious.is_null()).then(pl.lit("benefit.allvarlig_sjukdom", _CAUSES)) \
         .when(sp & serious.not_() & days.is_null()).then(pl.lit("benefit.sjukpenning_days_used", _CAUSES))
     first = {
-        "__ae_limit": ae_limit,
+        "__ae_limit": dc.first_of_month_after(birth, (params[AE_MAX_AGE] + 1) * 12),
+        "__decision_end_exclusive": dc.add_days(pl.col("benefit.decision_end"), 1),
         # The only parts that differ with the sjukpenning limit: apart, so that the rest merges across rulebooks.
         "__sp_has_end": sp_has_end,
         "__sp_end": sp_end,
@@ -96,27 +105,29 @@ def _derived(params: dict[str, Any]) -> list[dict[str, pl.Expr]]:
         .otherwise(True),
         # The case field whose absence leaves the benefit's end unknown (facts.py ``_benefit_end`` causes).
         END_CAUSE: pl.coalesce(sp_cause, decision_cause),
+    }
+    first_end = {
+        # TBS: the decision's end; AE: that or the age limit, whichever is earlier; other types: none.
         "benefit_end_exclusive": pl.when(sp).then(pl.col("__sp_end"))
-        .when(_T == BenefitType.TIDSBEGRANSAD_SJUKERSATTNING.value).then(decision_end)
-        .when(_T == BenefitType.AKTIVITETSERSATTNING.value)
-        .then(pl.when(decision_end.is_not_null()).then(pl.min_horizontal(decision_end, pl.col("__ae_limit")))),
+        .when(ae).then(dc.earlier(decision_end, pl.col("__ae_limit"))).otherwise(decision_end),
     }
     end, has_end = pl.col("benefit_end_exclusive"), pl.col("benefit_has_end")
-    ae = _T == BenefitType.AKTIVITETSERSATTNING.value
+    days_left = dc.days_between(as_of, end)
     second = {
-        "age_at_benefit_end": pl.when(end.is_not_null()).then(dc.age_at_month_end(birth, end))
+        "age_at_benefit_end": pl.when(end.is_not_null())
+        .then(dc.age_at_month_end(birth, end, key=pl.col(checks.BIRTH_KEY)))
         .when(has_end.not_()).then(pl.col("age")),
-        "benefit.ends_at_age_limit": pl.when(ae & end.is_not_null()).then(end == pl.col("__ae_limit")),
+        "benefit.ends_at_age_limit": pl.when(ae).then(end == pl.col("__ae_limit")),
         "key_dates.benefit_end_exclusive": end,
         "key_dates.benefit_last_day": dc.add_days(end, -1),
         "key_dates.beredningsgrupp_deadline": dc.last_day_with_months_left(end, params[BEREDNING_MONTHS]),
         "key_dates.last_day_with_hps_months_left": dc.last_day_with_months_left(end, params[HPS_MONTHS]),
         "key_dates.birthday_30": dc.birthday(birth, params[AE_MAX_AGE] + 1),
         "key_dates.aktivitetsersattning_end": pl.when(ae).then(dc.add_days(end, -1)),
-        "key_dates.sjukpenning_days_left": pl.when(sp & end.is_not_null())
-        .then((end.cast(pl.Int32) - as_of.cast(pl.Int32)).clip(lower_bound=0)),
+        "key_dates.sjukpenning_days_left": pl.when(sp & (days_left < 0)).then(pl.lit(0, pl.Int32))
+        .when(sp).then(days_left),
     }
-    return [first, second]
+    return [first, first_end, second]
 
 
 def _fact(name: str) -> pl.Expr:
@@ -136,6 +147,8 @@ def _compile(book: Rulebook, frozen: tuple[tuple[str, Any], ...]) -> tuple[list[
 
 def _build(book: Rulebook, params: dict[str, Any]) -> tuple[list[list[pl.Expr]], list[str]]:
     stages = [[e.alias(n) for n, e in stage.items()] for stage in _derived(params)]
+    key_dates = [e.meta.output_name() for stage in stages for e in stage
+                 if e.meta.output_name().startswith("key_dates.")]
     leaves, thresholds = [], []
     for cond_id, cond in book.conditions.items():
         kind = LEAF_KINDS.get(cond.check)
@@ -176,7 +189,7 @@ def _build(book: Rulebook, params: dict[str, Any]) -> tuple[list[list[pl.Expr]],
     outputs = [f"status.{pid}" for pid in book.programmes]
     outputs += [f"condition.{cid}" for cid in conditions if cid not in book.target_groups]
     outputs += [f"condition.{gid}" for gid in book.target_groups]
-    outputs += [e.meta.output_name() for e in stages[1] if e.meta.output_name().startswith("key_dates.")]
+    outputs += key_dates
     return stages, outputs
 
 
@@ -292,7 +305,8 @@ def _error_texts(frame: pl.DataFrame, invalid: pl.Series, groups: list[_Group], 
             extra = [checks.no_rulebook()]
         else:
             extra = checks.rulebook_rules(groups[index].book, groups[index].params)
-            part = part.with_columns(checks.rule_inputs(groups[index].book))
+            for column in checks.rule_inputs(groups[index].book):
+                part = part.with_columns(column)
         texts = checks.with_errors(part, rules + extra)
         errors = errors.scatter(texts[ROW], texts[ERROR])
     return errors

@@ -86,7 +86,7 @@ def with_birth(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[pl.Expr]]:
     return frame, rules
 
 
-IN_FORCE, AGE = "__benefit_in_force", "age"
+IN_FORCE, AGE, BIRTH_KEY = "__benefit_in_force", "age", "__birth_key"
 
 
 def benefit_in_force(book: Rulebook) -> pl.Expr:
@@ -95,13 +95,16 @@ def benefit_in_force(book: Rulebook) -> pl.Expr:
 
 
 def age_column() -> pl.Expr:
-    """Column ``age`` (full years on ``as_of``): the age check below and the conditions both read it."""
-    return dc.age_on(pl.col(BIRTH), pl.col("as_of")).alias(AGE)
+    """Column ``age`` (full years on ``as_of``): the age check below and the conditions both read it.
+
+    It reads column ``BIRTH_KEY`` (``dates_columnar.birth_key``), which the other ages share.
+    """
+    return dc.age_on(pl.col(BIRTH), pl.col("as_of"), key=pl.col(BIRTH_KEY)).alias(AGE)
 
 
 def rule_inputs(book: Rulebook) -> list[pl.Expr]:
-    """The columns ``rulebook_rules(book, ...)`` read, to add to a frame before the rules."""
-    return [benefit_in_force(book), age_column()]
+    """The columns ``rulebook_rules(book, ...)`` read, in order: each may read the ones before it."""
+    return [benefit_in_force(book), dc.birth_key(pl.col(BIRTH)).alias(BIRTH_KEY), age_column()]
 
 
 def rulebook_rules(book: Rulebook, params: dict[str, Any]) -> list[pl.Expr]:

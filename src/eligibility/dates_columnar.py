@@ -97,12 +97,32 @@ def _table(name: str, arg: int = 0) -> pl.Series:
     return pl.Series(values.astype(np.int32))
 
 
+def _days(day: pl.Expr) -> pl.Expr:
+    """A date (or day number) as its Int32 day number, without a checked cast (dates are in the tables)."""
+    return day.cast(_I, wrap_numerical=True)
+
+
+def _index(day: pl.Expr) -> pl.Expr:
+    """Table position of ``day``; a null day reads entry 0 (masked by the caller).
+
+    Unsigned and without nulls: polars gathers such indices two to three
+    times faster than signed ones with nulls.
+    """
+    return (_days(day).fill_null(_DAY0) - _DAY0).cast(pl.UInt32, wrap_numerical=True)
+
+
 def _per_day(table: pl.Series, day: pl.Expr) -> pl.Expr:
-    return pl.lit(table).gather(day.cast(_I) - _DAY0)
+    return pl.when(day.is_not_null()).then(pl.lit(table).gather(_index(day)))
 
 
 def _int(value: pl.Expr | int) -> pl.Expr:
-    return value if isinstance(value, pl.Expr) else pl.lit(value, dtype=_I)
+    # Day and month counts are bounded by the case contract: no overflow check needed.
+    return value.cast(_I, wrap_numerical=True) if isinstance(value, pl.Expr) else pl.lit(value, dtype=_I)
+
+
+def earlier(first: pl.Expr, second: pl.Expr) -> pl.Expr:
+    """The earlier of two dates; null when either is null (``min_horizontal`` on dates is slow here)."""
+    return pl.when(first <= second).then(first).when(first > second).then(second)
 
 
 def add_months(day: pl.Expr, months: pl.Expr | int) -> pl.Expr:
@@ -117,17 +137,34 @@ def add_months(day: pl.Expr, months: pl.Expr | int) -> pl.Expr:
 
 def add_days(day: pl.Expr, days: pl.Expr | int) -> pl.Expr:
     """``day`` plus ``days`` calendar days."""
-    return (day.cast(_I) + _int(days)).cast(pl.Date)
+    return (_days(day) + _int(days)).cast(pl.Date)
 
 
-def age_on(birth: pl.Expr, day: pl.Expr) -> pl.Expr:
-    """Full years of age on ``day`` (``relativedelta(day, birth).years``), via ``yyyymmdd`` keys."""
-    return ((_per_day(_table("age_key_day"), day) - _per_day(_table("age_key_birth"), birth)) // 10000).cast(_I)
+def days_between(first: pl.Expr, last: pl.Expr) -> pl.Expr:
+    """``(last - first).days`` as Int32."""
+    return _days(last) - _days(first)
 
 
-def age_at_month_end(birth: pl.Expr, day: pl.Expr) -> pl.Expr:
+def birth_key(birth: pl.Expr) -> pl.Expr:
+    """The ``yyyymmdd`` age key of a birth date: one lookup that every age of the person can share."""
+    return _per_day(_table("age_key_birth"), birth)
+
+
+def _age(day_key: pl.Expr, key_of_birth: pl.Expr) -> pl.Expr:
+    return ((day_key - key_of_birth) // 10000).cast(_I, wrap_numerical=True)
+
+
+def age_on(birth: pl.Expr, day: pl.Expr, *, key: pl.Expr | None = None) -> pl.Expr:
+    """Full years of age on ``day`` (``relativedelta(day, birth).years``), via ``yyyymmdd`` keys.
+
+    ``key`` is ``birth_key(birth)`` when it is already a column.
+    """
+    return _age(_per_day(_table("age_key_day"), day), birth_key(birth) if key is None else key)
+
+
+def age_at_month_end(birth: pl.Expr, day: pl.Expr, *, key: pl.Expr | None = None) -> pl.Expr:
     """``age_on(birth, last_of_month(day))`` with one lookup fewer."""
-    return ((_per_day(_table("age_key_month_end"), day) - _per_day(_table("age_key_birth"), birth)) // 10000).cast(_I)
+    return _age(_per_day(_table("age_key_month_end"), day), birth_key(birth) if key is None else key)
 
 
 def first_of_month_after(day: pl.Expr, months: int) -> pl.Expr:
