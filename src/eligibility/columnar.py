@@ -207,8 +207,24 @@ class _Plan:
     outputs: list[pl.Expr]
 
 
-def _merge(name: str, variants: dict[int, pl.Expr], everywhere: bool) -> pl.Expr:
-    """One expression for ``name`` from its per-group variants (group index -> expression)."""
+class _Membership:
+    """Columns ``__in.<i>.<j>``: the row's group is one of i, j. Each set is tested once, however many use it."""
+
+    def __init__(self) -> None:
+        self.columns: dict[str, pl.Expr] = {}
+
+    def __call__(self, indices: list[int]) -> pl.Expr:
+        name = "__in." + ".".join(str(i) for i in sorted(indices))
+        self.columns.setdefault(name, _GROUP.is_in(sorted(indices)).alias(name))
+        return pl.col(name)
+
+
+def _merge(name: str, variants: dict[int, pl.Expr], everywhere: bool, member: _Membership) -> pl.Expr:
+    """One expression for ``name`` from its per-group variants (group index -> expression).
+
+    When every group has a variant, the last one needs no test: rows without a
+    group have no rulebook and are invalid, so they are blanked anyway.
+    """
     distinct: list[tuple[pl.Expr, list[int]]] = []
     for index, expr in variants.items():
         for seen, indices in distinct:
@@ -217,12 +233,16 @@ def _merge(name: str, variants: dict[int, pl.Expr], everywhere: bool) -> pl.Expr
                 break
         else:
             distinct.append((expr, [index]))
-    if len(distinct) == 1 and everywhere:
-        return distinct[0][0].alias(name)
+    if everywhere:
+        *tested, (otherwise, _) = distinct
+    else:
+        tested, otherwise = distinct, None
+    if not tested:
+        return otherwise.alias(name)
     chain: Any = pl
-    for expr, indices in distinct:
-        chain = chain.when(_GROUP.is_in(indices)).then(expr)
-    return chain.alias(name)
+    for expr, indices in tested:
+        chain = chain.when(member(indices)).then(expr)
+    return (chain if otherwise is None else chain.otherwise(otherwise)).alias(name)
 
 
 def _levels(merged: dict[str, pl.Expr]) -> list[list[pl.Expr]]:
@@ -265,16 +285,17 @@ def _plan(groups: dict[int, _Group], general_rules: list[pl.Expr]) -> _Plan:
             name = rule.meta.output_name()
             seen[name] = seen.get(name, 0) + 1  # a name twice in one group stays two rules
             rule_variants.setdefault(f"{name}#{seen[name]}", {})[index] = rule
-    every = set(groups)
-    merged = {name: _merge(name, variants, set(variants) == every) for name, variants in named.items()}
-    specific = [_merge(name, variants, set(variants) == every) for name, variants in rule_variants.items()]
+    every, member = set(groups), _Membership()
+    merged = {name: _merge(name, variants, set(variants) == every, member) for name, variants in named.items()}
+    specific = [_merge(name, variants, set(variants) == every, member) for name, variants in rule_variants.items()]
     invalid = pl.any_horizontal(*general_rules, *specific, checks.no_rulebook() & _GROUP.is_null()).fill_null(False)
     # The checks are part of the same query: they run beside the conditions, not in a pass of their own.
     merged[INVALID] = invalid.alias(INVALID)
     outputs = []
     for name, present in output_names.items():
-        value = pl.col(name) if present == every else pl.when(_GROUP.is_in(sorted(present))).then(pl.col(name))
+        value = pl.col(name) if present == every else pl.when(member(sorted(present))).then(pl.col(name))
         outputs.append(value.alias(_output_name(groups[min(present)].book, name)))
+    merged.update(member.columns)
     plan = _Plan(_levels(merged), outputs)
     _PLANS[key] = plan
     return plan
