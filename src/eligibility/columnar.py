@@ -263,10 +263,10 @@ def _levels(merged: dict[str, pl.Expr]) -> list[list[pl.Expr]]:
 _PLANS: dict[tuple[Any, ...], _Plan] = {}
 
 
-def _plan(groups: dict[int, _Group], general_rules: list[pl.Expr]) -> _Plan:
-    """The merged plan for the groups present in a caseload (cached by their content)."""
+def _plan(groups: dict[int, _Group], general_rules: list[pl.Expr], absent: frozenset[str]) -> _Plan:
+    """The merged plan for the groups present in a caseload (cached by their content and the rules)."""
     key = tuple((i, g.book.id, g.book.content_hash, tuple(sorted(g.params.items()))) for i, g in groups.items())
-    key += tuple(str(r) for r in general_rules)
+    key += tuple(str(r) for r in general_rules) + tuple(sorted(absent))
     if key in _PLANS:
         return _PLANS[key]
     named: dict[str, dict[int, pl.Expr]] = {}
@@ -281,7 +281,7 @@ def _plan(groups: dict[int, _Group], general_rules: list[pl.Expr]) -> _Plan:
         for column in checks.rule_inputs(group.book):  # read by the checks; computed in the same query
             named.setdefault(column.meta.output_name(), {})[index] = column
         seen: dict[str, int] = {}
-        for rule in checks.rulebook_rules(group.book, group.params):
+        for rule in checks.rulebook_rules(group.book, group.params, absent):
             name = rule.meta.output_name()
             seen[name] = seen.get(name, 0) + 1  # a name twice in one group stays two rules
             rule_variants.setdefault(f"{name}#{seen[name]}", {})[index] = rule
@@ -313,7 +313,8 @@ def _facts_read(groups: Any) -> list[str]:
     return list(names)
 
 
-def _error_texts(frame: pl.DataFrame, invalid: pl.Series, groups: list[_Group], rules: list[pl.Expr]) -> pl.Series:
+def _error_texts(frame: pl.DataFrame, invalid: pl.Series, groups: list[_Group], rules: list[pl.Expr],
+                 absent: frozenset[str]) -> pl.Series:
     """``error`` for every row: null, or the rules that fired, for the (few) invalid rows only."""
     errors = pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias(ERROR)
     if not invalid.any():
@@ -325,12 +326,19 @@ def _error_texts(frame: pl.DataFrame, invalid: pl.Series, groups: list[_Group], 
         if index is None:
             extra = [checks.no_rulebook()]
         else:
-            extra = checks.rulebook_rules(groups[index].book, groups[index].params)
+            extra = checks.rulebook_rules(groups[index].book, groups[index].params, absent)
             for column in checks.rule_inputs(groups[index].book):
                 part = part.with_columns(column)
         texts = checks.with_errors(part, rules + extra)
         errors = errors.scatter(texts[ROW], texts[ERROR])
     return errors
+
+
+def _present(group: pl.Series, groups: list[_Group]) -> dict[int, _Group]:
+    """The groups that some row belongs to (``unique`` on a million rows costs ~8 ms; this ~0.5 ms)."""
+    if group.null_count() == group.len():
+        return {}
+    return {i: groups[i] for i in range(group.min(), group.max() + 1) if (group == i).any()}
 
 
 def _output_name(book: Rulebook, name: str) -> str:
@@ -367,9 +375,12 @@ def evaluate_caseload(data: Any, books: list[Rulebook], rulebook_id: str | None 
         inside = as_of >= group.first if group.last is None else as_of.is_between(group.first, group.last)
         which = which.when(inside).then(pl.lit(index, pl.UInt16))
     frame = frame.with_columns((which.otherwise(None) if groups else pl.lit(None, pl.UInt16)).alias(GROUP))
-    present = {i: groups[i] for i in frame[GROUP].unique().drop_nulls().sort().to_list()}
-    plan = _plan(present, rules)
-    books_by_group = pl.Series([g.book.id for g in groups], dtype=pl.String)
+    present = _present(frame[GROUP], groups)
+    absent = checks.absent_columns(frame)
+    plan = _plan(present, rules, absent)
+    # An Enum of the ids: a gather of small integers, not of a million strings.
+    ids = [g.book.id for g in groups]
+    books_by_group = pl.Series(ids, dtype=pl.Enum(list(dict.fromkeys(ids))))
     lazy = frame.lazy()
     for stage in plan.stages:
         lazy = lazy.with_columns(stage)
@@ -384,5 +395,5 @@ def evaluate_caseload(data: Any, books: list[Rulebook], rulebook_id: str | None 
         valid = pl.lit(invalid.not_())
         result = result.with_columns(pl.when(valid).then(pl.col(e.meta.output_name())).alias(e.meta.output_name())
                                      for e in outputs)
-    errors = _error_texts(frame, invalid, groups, rules)
+    errors = _error_texts(frame, invalid, groups, rules, absent)
     return result.insert_column(len(keep) + 2, errors)

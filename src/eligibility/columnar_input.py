@@ -218,6 +218,8 @@ def _typed(column: pl.Expr, dtype: pl.DataType, field: Field, text: bool) -> tup
     elif field.kind in (int, float):
         if dtype.is_integer():  # no fractions possible: nothing to check
             return column.cast(_DTYPES[field.kind]), pl.lit(False)
+        if dtype.is_numeric() and field.kind is float:  # every number is a float: nothing to check
+            return column.cast(pl.Float64), pl.lit(False)
         if dtype.is_numeric() or (dtype == pl.String and text):
             number = column.cast(pl.Float64, strict=False) if dtype == pl.String else column.cast(pl.Float64)
             bad = column.is_not_null() & number.is_null()
@@ -254,8 +256,60 @@ def _out_of_bounds(typed: pl.Expr, field: Field) -> list[tuple[str, pl.Expr]]:
     return found
 
 
+@dataclass(frozen=True)
+class _Extremes:
+    """Smallest and largest value of a typed column, and whether it holds a NaN (None: not known)."""
+
+    low: Any
+    high: Any
+    nan: bool
+
+
+def _extremes(frame: pl.DataFrame, schema: pl.Schema, fields: dict[str, Field]) -> dict[str, _Extremes]:
+    """The extremes of every date and number column that is already typed (Parquet, JSON), in one pass.
+
+    A check that the extremes prove can fire on no row is left out: clean
+    typed input then pays ~7 ms for the extremes (a million rows) instead of
+    ~20 ms for the masks, the blanking and their share of ``__invalid``.
+    """
+    names = [name for name, dtype in schema.items() if name in fields
+             and ((dtype == pl.Date and fields[name].kind is date)
+                  or (dtype.is_numeric() and fields[name].kind in (int, float)))]
+    if not names or frame.height == 0:
+        return {}
+    floats = [name for name in names if schema[name].is_float()]
+    row = frame.select([pl.col(n).min().alias(f"min.{n}") for n in names]
+                       + [pl.col(n).max().alias(f"max.{n}") for n in names]
+                       + [pl.col(n).is_nan().any().alias(f"nan.{n}") for n in floats]).row(0, named=True)
+    return {n: _Extremes(row[f"min.{n}"], row[f"max.{n}"], bool(row.get(f"nan.{n}", False))) for n in names}
+
+
+def _can_break(code: str, field: Field, extremes: _Extremes | None) -> bool:
+    """Whether some value can break the bound ``code`` (unknown extremes: assume it can)."""
+    if extremes is None:
+        return True
+    if code == "finite_number":
+        return extremes.nan
+    if extremes.low is None:  # only nulls
+        return False
+    if code == "greater_than_equal":
+        return bool(extremes.low < field.ge)
+    return bool(extremes.high > field.le)
+
+
+def _outside_calendar(extremes: _Extremes | None) -> bool:
+    """Whether a date can lie outside the calendar tables (unknown extremes: assume it can)."""
+    if extremes is None:
+        return True
+    return extremes.low is not None and not (dates_columnar.SUPPORTED_FIRST <= extremes.low
+                                             and extremes.high <= dates_columnar.SUPPORTED_LAST)
+
+
 def normalise(frame: pl.DataFrame, text: bool = False) -> tuple[pl.DataFrame, list[pl.Expr]]:
     """Typed dotted columns for every contract field, and the row-error rules of the contract itself.
+
+    Only rules that can fire are returned: on typed columns the extremes (and
+    null counts) show which checks no row can break.
 
     Raises ``CaseError`` for a column that is not in the contract (the whole
     input is wrong, not one row).
@@ -269,42 +323,49 @@ def normalise(frame: pl.DataFrame, text: bool = False) -> tuple[pl.DataFrame, li
         raise CaseError([FieldProblem(name, "no such field in the case contract (see docs/case-format.md)", None,
                                       "extra_forbidden") for name in unknown])
     frame = frame.rename({name: aliases[name] for name in frame.columns if name != ID and name not in wrong})
+    schema = frame.schema  # built anew on every access: once here
+    extremes = _extremes(frame, schema, fields) if not text else {}
     columns, codes, rules, bounds = [], [], [], []
     for name, field in fields.items():
-        if name not in frame.columns:
+        if name not in schema:
             columns.append(pl.lit(None, dtype=column_type(field)).alias(name))
             if field.required:
                 rules.append(_rule(pl.lit(True), name, "missing"))
             continue
-        typed, bad = _typed(pl.col(name), frame.schema[name], field, text)
+        dtype = schema[name]
+        typed, bad = _typed(pl.col(name), dtype, field, text)
         if f"__wrong.{name}" in wrong:
             bad = bad | pl.col(f"__wrong.{name}")
-        outside = pl.lit(False)
-        if field.kind is date:  # outside the calendar tables: an error, and blanked so no lookup fails
+        blanked = False
+        if field.kind is date and _outside_calendar(extremes.get(name)):
+            # Outside the calendar tables: an error, and blanked so no lookup fails.
             outside = typed.is_not_null() & ~typed.is_between(dates_columnar.SUPPORTED_FIRST,
                                                               dates_columnar.SUPPORTED_LAST)
+            columns.append(outside.alias(f"__outside.{name}"))
             rules.append(_rule(pl.col(f"__outside.{name}"), name, "date_out_of_range"))
-            typed = pl.when(outside.not_()).then(typed)
+            typed, blanked = pl.when(outside.not_()).then(typed), True
         # Numbers outside the contract's bounds (and NaN): an error, and blanked so no date arithmetic overflows.
         for code, mask in _out_of_bounds(typed, field):
+            if not _can_break(code, field, extremes.get(name)):
+                continue
             columns.append(mask.alias(f"__{code}.{name}"))
             bounds.append(_rule(pl.col(f"__{code}.{name}"), name, code))
-            typed = pl.when(mask.fill_null(False).not_()).then(typed)
-        if field.codes:  # a code outside the list is null after the Enum cast
+            typed, blanked = pl.when(mask.fill_null(False).not_()).then(typed), True
+        if field.codes and dtype != column_type(field):  # a code outside the list is null after the Enum cast
             rules.append(_rule(pl.col(f"__code.{name}"), name, "enum"))
             given = pl.col(name).is_not_null().alias(f"__given.{name}")
             columns.append(given)
             codes.append((pl.col(f"__given.{name}") & pl.col(name).is_null() & bad.not_()).alias(f"__code.{name}"))
+            blanked = True
         columns.append(typed.alias(name))
-        if field.kind is date:
-            columns.append(outside.alias(f"__outside.{name}"))
         missing = pl.col(name).is_null()
         # A typed column (Parquet, JSON) can have no wrong cells: no mask column, no rule to check.
-        if not bad.meta.eq(pl.lit(False)):
+        typed_input = bad.meta.eq(pl.lit(False))
+        if not typed_input:
             columns.append(bad.alias(f"__bad.{name}"))
             rules.append(_rule(pl.col(f"__bad.{name}"), name, "type"))
             missing = missing & pl.col(f"__bad.{name}").not_()
-        if field.required:
+        if field.required and not (typed_input and not blanked and frame[name].null_count() == 0):
             rules.append(_rule(missing, name, "missing"))
     frame = frame.with_columns(columns).with_columns(codes)
     return frame, rules + bounds
