@@ -86,7 +86,7 @@ def _derived(params: dict[str, Any]) -> list[dict[str, pl.Expr]]:
     no_end = [BenefitType.SJUKERSATTNING.value, BenefitType.INGEN.value]
     sp = _T == BenefitType.SJUKPENNING.value
     ae = _T == BenefitType.AKTIVITETSERSATTNING.value
-    sp_has_end = pl.lit(False) if sp_max is None else pl.when(serious.is_not_null()).then(serious.not_())
+    sp_has_end = pl.lit(False) if sp_max is None else serious.not_()
     sp_end = pl.lit(None, pl.Date) if sp_max is None else \
         pl.when(serious.not_()).then(dc.add_days(as_of, pl.lit(sp_max, pl.Int32) - dc._int(days)))
     dated = [BenefitType.TIDSBEGRANSAD_SJUKERSATTNING.value, BenefitType.AKTIVITETSERSATTNING.value]
@@ -245,6 +245,21 @@ def _merge(name: str, variants: dict[int, pl.Expr], everywhere: bool, member: _M
     return (chain if otherwise is None else chain.otherwise(otherwise)).alias(name)
 
 
+def _share_equal(merged: dict[str, pl.Expr]) -> None:
+    """An expression equal to an earlier one under another name reads that one's column instead.
+
+    Two conditions with the same threshold (``as_of`` + 6 months) then cost one lookup.
+    """
+    first: list[tuple[str, pl.Expr]] = []
+    for name, expr in merged.items():
+        body = expr.meta.undo_aliases()
+        same = next((seen for seen, other in first if other.meta.eq(body)), None)
+        if same is None:
+            first.append((name, body))
+        else:
+            merged[name] = pl.col(same).alias(name)
+
+
 def _levels(merged: dict[str, pl.Expr]) -> list[list[pl.Expr]]:
     """Stages in dependency order: an expression comes after every produced name it reads."""
     level: dict[str, int] = {}
@@ -291,11 +306,11 @@ def _plan(groups: dict[int, _Group], general_rules: list[pl.Expr], absent: froze
     invalid = pl.any_horizontal(*general_rules, *specific, checks.no_rulebook() & _GROUP.is_null()).fill_null(False)
     # The checks are part of the same query: they run beside the conditions, not in a pass of their own.
     merged[INVALID] = invalid.alias(INVALID)
-    outputs = []
-    for name, present in output_names.items():
-        value = pl.col(name) if present == every else pl.when(member(sorted(present))).then(pl.col(name))
-        outputs.append(value.alias(_output_name(groups[min(present)].book, name)))
+    # An output of only some groups is already null in the others (its merge has no otherwise).
+    outputs = [pl.col(name).alias(_output_name(groups[min(present)].book, name))
+               for name, present in output_names.items()]
     merged.update(member.columns)
+    _share_equal(merged)
     plan = _Plan(_levels(merged), outputs)
     _PLANS[key] = plan
     return plan

@@ -38,8 +38,5 @@ class EnAv:
         return three_valued(facts.get(cond.fact), lambda value: value in cond.values)
 
     def columnar(self, cond_id: str, cond: ConditionDef, fact: Column, params: dict[str, Any]) -> Any:
-        """Membership; a null code gives null (ej utrett), not false."""
-        import polars as pl
-
-        column = fact(cond.fact)
-        return pl.when(column.is_not_null()).then(column.is_in(list(cond.values)))
+        """Membership; a null code gives null (ej utrett), not false: polars' ``is_in`` keeps nulls."""
+        return fact(cond.fact).is_in(list(cond.values))

@@ -73,7 +73,7 @@ class _RemainingTime:
         import polars as pl
 
         has_end, end = fact(HAS_END), fact(END)
-        enough = pl.when(has_end.not_()).then(True).when(end.is_not_null()).then(end >= fact(threshold_fact(cond_id)))
+        enough = pl.when(has_end.not_()).then(True).otherwise(end >= fact(threshold_fact(cond_id)))  # null end: null
         return enough if self.at_least else enough.not_()
 
 
