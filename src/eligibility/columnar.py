@@ -183,8 +183,9 @@ def _build(book: Rulebook, params: dict[str, Any]) -> tuple[list[list[pl.Expr]],
                                             (Status.ELIGIBLE, Status.NOT_ELIGIBLE, Status.UNDETERMINED))
     for pid, programme in book.programmes.items():
         holds = COMPOSITE_KINDS["alla"].columnar([pl.col(f"condition.{c}") for c in programme.conditions])
-        statuses.append(pl.when(holds).then(eligible).when(holds.not_()).then(not_eligible)
-                        .otherwise(undetermined).alias(f"status.{pid}"))
+        # ``holds.not_()`` would be rewritten by De Morgan into a second, longer chain: test for null instead.
+        statuses.append(pl.when(holds.is_null()).then(undetermined).when(holds).then(eligible)
+                        .otherwise(not_eligible).alias(f"status.{pid}"))
     stages.append(statuses)
     outputs = [f"status.{pid}" for pid in book.programmes]
     outputs += [f"condition.{cid}" for cid in conditions if cid not in book.target_groups]
