@@ -297,3 +297,18 @@ def test_nan_and_infinity_are_row_errors(books):
     error = evaluate_caseload([case], books)["error"][0]
     assert error == ("assessment.hours_per_week: finite_number; "
                      "assessment.months_in_handlingsplansamverkan: less_than_equal")
+
+
+def test_columns_follow_the_rulebooks_the_rows_fall_in(books):
+    # Which groups are present is worked out from the as_of extremes plus a look in between:
+    # a rulebook between the first and last date that no row falls in adds no columns.
+    def case(as_of: str) -> dict:
+        return {"as_of": as_of, "person": {"birth_date": "1975-06-02"}, "benefit": {"type": "ingen"}}
+
+    ends = evaluate_caseload([case("2009-05-01"), case("2017-03-01")], books)
+    assert "status.arbetslivsintroduktion" not in ends.columns
+    assert ends["rulebook"].to_list() == ["2008-07-01", "2016-02-01"]
+    middle = evaluate_caseload([case("2009-05-01"), case("2011-06-01"), case("2017-03-01")], books)
+    assert middle["status.arbetslivsintroduktion"].to_list() == [None, "not_eligible", None]
+    assert middle["rulebook"].to_list() == ["2008-07-01", "2010-01-01", "2016-02-01"]
+    assert set(ends.columns) < set(middle.columns)
