@@ -109,7 +109,7 @@ def _derived(params: dict[str, Any]) -> list[dict[str, pl.Expr]]:
     first_end = {
         # TBS: the decision's end; AE: that or the age limit, whichever is earlier; other types: none.
         "benefit_end_exclusive": pl.when(sp).then(pl.col("__sp_end"))
-        .when(ae).then(dc.earlier(decision_end, pl.col("__ae_limit"))).otherwise(decision_end),
+        .otherwise(dc.capped(decision_end, pl.col("__ae_limit"), where=ae)),
     }
     end, has_end = pl.col("benefit_end_exclusive"), pl.col("benefit_has_end")
     days_left = dc.days_between(as_of, end)
@@ -246,6 +246,11 @@ def _merge(name: str, variants: dict[int, pl.Expr], everywhere: bool, member: _M
     return (chain if otherwise is None else chain.otherwise(otherwise)).alias(name)
 
 
+def _any(*rules: pl.Expr) -> pl.Expr:
+    """Kleene OR of row-error rules (false when there are none)."""
+    return pl.any_horizontal(*rules) if rules else pl.lit(False)
+
+
 def _share_equal(merged: dict[str, pl.Expr]) -> None:
     """An expression equal to an earlier one under another name reads that one's column instead.
 
@@ -305,9 +310,12 @@ def _plan(groups: dict[int, _Group], general_rules: list[pl.Expr], absent: froze
     every, member = set(groups), _Membership()
     merged = {name: _merge(name, variants, set(variants) == every, member) for name, variants in named.items()}
     specific = [_merge(name, variants, set(variants) == every, member) for name, variants in rule_variants.items()]
-    invalid = pl.any_horizontal(*general_rules, *specific, checks.no_rulebook() & _GROUP.is_null()).fill_null(False)
     # The checks are part of the same query: they run beside the conditions, not in a pass of their own.
-    merged[INVALID] = invalid.alias(INVALID)
+    # The case's own checks read only its columns, the rulebooks' ones wait for the group and the age:
+    # apart, the first run early and in parallel with the rest; one OR joins them.
+    merged[f"{INVALID}.case"] = _any(*general_rules, checks.no_rulebook() & _GROUP.is_null()).alias(f"{INVALID}.case")
+    merged[f"{INVALID}.rulebook"] = _any(*specific).alias(f"{INVALID}.rulebook")
+    merged[INVALID] = (pl.col(f"{INVALID}.case") | pl.col(f"{INVALID}.rulebook")).fill_null(False).alias(INVALID)
     # An output of only some groups is already null in the others (its merge has no otherwise).
     outputs = [pl.col(name).alias(_output_name(groups[min(present)].book, name))
                for name, present in output_names.items()]

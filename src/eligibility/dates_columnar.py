@@ -120,9 +120,12 @@ def _int(value: pl.Expr | int) -> pl.Expr:
     return value.cast(_I, wrap_numerical=True) if isinstance(value, pl.Expr) else pl.lit(value, dtype=_I)
 
 
-def earlier(first: pl.Expr, second: pl.Expr) -> pl.Expr:
-    """The earlier of two dates; null when either is null (``min_horizontal`` on dates is slow here)."""
-    return pl.when(first <= second).then(first).when(first > second).then(second)
+def capped(day: pl.Expr, cap: pl.Expr, where: pl.Expr) -> pl.Expr:
+    """``day``, or ``cap`` where ``where`` holds and ``cap`` is earlier; null where ``day`` is null.
+
+    A null ``cap`` leaves ``day`` as it is. (``min_horizontal`` on dates is slow here.)
+    """
+    return pl.when(where & (day > cap)).then(cap).otherwise(day)
 
 
 def add_months(day: pl.Expr, months: pl.Expr | int) -> pl.Expr:
