@@ -114,9 +114,9 @@ def _derived(params: dict[str, Any]) -> list[dict[str, pl.Expr]]:
     end, has_end = pl.col("benefit_end_exclusive"), pl.col("benefit_has_end")
     days_left = dc.days_between(as_of, end)
     second = {
-        "age_at_benefit_end": pl.when(end.is_not_null())
-        .then(dc.age_at_month_end(birth, end, key=pl.col(checks.BIRTH_KEY)))
-        .when(has_end.not_()).then(pl.col("age")),
+        # No end: the age now; an end: the age at the end of its month (null while the end is unknown).
+        "age_at_benefit_end": pl.when(has_end.not_()).then(pl.col("age"))
+        .otherwise(dc.age_at_month_end(birth, end, key=pl.col(checks.BIRTH_KEY))),
         "benefit.ends_at_age_limit": pl.when(ae).then(end == pl.col("__ae_limit")),
         "key_dates.benefit_end_exclusive": end,
         "key_dates.benefit_last_day": dc.add_days(end, -1),
