@@ -53,8 +53,18 @@ class _Group:
     last: date | None
 
 
+_GROUPS: dict[tuple[str, str, bool], list[_Group]] = {}
+
+
 def _groups(book: Rulebook, any_date: bool) -> list[_Group]:
-    """The parameter periods of ``book``: inside each, every parameter has one value."""
+    """The parameter periods of ``book``: inside each, every parameter has one value (cached by content)."""
+    key = (book.id, book.content_hash, any_date)
+    if key not in _GROUPS:
+        _GROUPS[key] = _periods(book, any_date)
+    return _GROUPS[key]
+
+
+def _periods(book: Rulebook, any_date: bool) -> list[_Group]:
     starts = sorted({start for p in book.parameters.values() for start in p.values})
     begin = starts[0] if any_date else book.valid_from
     cuts = [begin] + [s for s in starts if s > begin and (book.valid_to is None or s <= book.valid_to)]
@@ -88,7 +98,7 @@ def _derived(params: dict[str, Any]) -> list[dict[str, pl.Expr]]:
     ae = _T == BenefitType.AKTIVITETSERSATTNING.value
     sp_has_end = pl.lit(False) if sp_max is None else serious.not_()
     sp_end = pl.lit(None, pl.Date) if sp_max is None else \
-        pl.when(serious.not_()).then(dc.add_days(as_of, pl.lit(sp_max, pl.Int32) - dc._int(days)))
+        pl.when(serious.not_()).then(dc.add_days(as_of, pl.lit(sp_max, pl.Int32) - dc.day_count(days)))
     dated = [BenefitType.TIDSBEGRANSAD_SJUKERSATTNING.value, BenefitType.AKTIVITETSERSATTNING.value]
     decision_cause = pl.when(_T.is_in(dated) & pl.col("benefit.decision_end").is_null()) \
         .then(pl.lit("benefit.decision_end", _CAUSES))

@@ -15,11 +15,14 @@ there text is parsed (ISO dates, numbers, ``true/false/ja/nej``).
 
 from __future__ import annotations
 
+import functools
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import annotated_types
@@ -63,8 +66,9 @@ def _leaf(name: str, annotation: Any, required: bool) -> Field:
     return Field(name, str if codes else base, required, codes, ge, le)
 
 
-def contract_fields() -> dict[str, Field]:
-    """Dotted name -> field, for every leaf of ``models.Case``."""
+@functools.cache
+def contract_fields() -> Mapping[str, Field]:
+    """Dotted name -> field, for every leaf of ``models.Case`` (read once: the contract is fixed at import)."""
     fields: dict[str, Field] = {}
     for section, info in Case.model_fields.items():
         annotation = info.annotation
@@ -73,7 +77,7 @@ def contract_fields() -> dict[str, Field]:
                 fields[f"{section}.{name}"] = _leaf(f"{section}.{name}", sub.annotation, sub.is_required())
         else:
             fields[section] = _leaf(section, annotation, info.is_required())
-    return fields
+    return MappingProxyType(fields)
 
 
 _DTYPES = {date: pl.Date, bool: pl.Boolean, int: pl.Int64, float: pl.Float64, str: pl.String}
@@ -84,7 +88,7 @@ def column_type(field: Field) -> pl.DataType:
     return pl.Enum(field.codes) if field.codes else _DTYPES[field.kind]
 
 
-def _aliases(fields: dict[str, Field]) -> dict[str, str]:
+def _aliases(fields: Mapping[str, Field]) -> dict[str, str]:
     """Accepted column name -> dotted name (dotted itself, the bare name when unique, ``section_name``)."""
     names: dict[str, str] = {}
     bare = [name.rsplit(".", 1)[-1] for name in fields]
@@ -265,7 +269,7 @@ class _Extremes:
     nan: bool
 
 
-def _extremes(frame: pl.DataFrame, schema: pl.Schema, fields: dict[str, Field]) -> dict[str, _Extremes]:
+def _extremes(frame: pl.DataFrame, schema: pl.Schema, fields: Mapping[str, Field]) -> dict[str, _Extremes]:
     """The extremes of every date and number column that is already typed (Parquet, JSON), in one pass.
 
     A check that the extremes prove can fire on no row is left out: clean

@@ -115,8 +115,8 @@ def _per_day(table: pl.Series, day: pl.Expr) -> pl.Expr:
     return pl.when(day.is_not_null()).then(pl.lit(table).gather(_index(day)))
 
 
-def _int(value: pl.Expr | int) -> pl.Expr:
-    # Day and month counts are bounded by the case contract: no overflow check needed.
+def day_count(value: pl.Expr | int) -> pl.Expr:
+    """A count of days or months as Int32, without a checked cast: the case contract bounds them."""
     return value.cast(_I, wrap_numerical=True) if isinstance(value, pl.Expr) else pl.lit(value, dtype=_I)
 
 
@@ -140,7 +140,7 @@ def add_months(day: pl.Expr, months: pl.Expr | int) -> pl.Expr:
 
 def add_days(day: pl.Expr, days: pl.Expr | int) -> pl.Expr:
     """``day`` plus ``days`` calendar days."""
-    return (_days(day) + _int(days)).cast(pl.Date)
+    return (_days(day) + day_count(days)).cast(pl.Date)
 
 
 def days_between(first: pl.Expr, last: pl.Expr) -> pl.Expr:
