@@ -312,3 +312,22 @@ def test_columns_follow_the_rulebooks_the_rows_fall_in(books):
     assert middle["status.arbetslivsintroduktion"].to_list() == [None, "not_eligible", None]
     assert middle["rulebook"].to_list() == ["2008-07-01", "2010-01-01", "2016-02-01"]
     assert set(ends.columns) < set(middle.columns)
+
+
+@pytest.mark.parametrize("field, value", [
+    ("as_of", "1650-03-01"), ("as_of", "2400-06-01"), ("as_of", "9999-12-31"),
+    ("birth_date", "0001-01-01"), ("birth_date", "1799-12-31"), ("decision_end", "2500-01-31"),
+])
+def test_dates_outside_the_tables_are_row_errors_not_crashes(books, field, value):
+    # The date tables are read through masked indices: an outside date gives garbage in its own
+    # (invalid, blanked) row, never a failure of the whole caseload; the text names the field.
+    good = {"as_of": "2011-03-15", "person": {"birth_date": "1985-06-02"},
+            "benefit": {"type": "aktivitetsersattning", "decision_end": "2013-06-30"}}
+    bad = copy.deepcopy(good)
+    {"as_of": bad, "birth_date": bad["person"], "decision_end": bad["benefit"]}[field][field] = value
+    rows = evaluate_caseload([good, bad, good], books).to_dicts()
+    path = {"as_of": "as_of", "birth_date": "person.birth_date", "decision_end": "benefit.decision_end"}[field]
+    assert f"{path}: date_out_of_range" in rows[1]["error"]
+    assert all(v is None for k, v in rows[1].items() if k.startswith(("status.", "condition.", "key_dates.")))
+    assert rows[0] == rows[2] and rows[0]["error"] is None
+    assert rows[0]["key_dates.benefit_end_exclusive"] == date(2013, 7, 1)

@@ -350,14 +350,22 @@ def _facts_read(groups: Any) -> list[str]:
     return list(names)
 
 
-def _error_texts(frame: pl.DataFrame, invalid: pl.Series, groups: list[_Group], rules: list[pl.Expr],
+def _error_texts(source: pl.DataFrame, text: bool, invalid: pl.Series, group: pl.Series, groups: list[_Group],
                  absent: frozenset[str]) -> pl.Series:
-    """``error`` for every row: null, or the rules that fired, for the (few) invalid rows only."""
-    errors = pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias(ERROR)
+    """``error`` for every row: null, or the rules that fired, for the (few) invalid rows only.
+
+    The texts come from the exact checks (``normalise`` without ``quick``) run
+    again on those rows of the input: each broken bound is named with its own
+    code, and a blanked value does not set off a second rule.
+    """
+    errors = pl.repeat(None, source.height, dtype=pl.String, eager=True).alias(ERROR)
     if not invalid.any():
         return errors
     rows = invalid.arg_true()
-    bad = frame[rows].with_columns(pl.Series(ROW, rows))
+    frame, rules = normalise(source[rows], text)
+    frame, birth_rules = checks.with_birth(frame)
+    rules = rules + birth_rules
+    bad = frame.with_columns(group.gather(rows).alias(GROUP), pl.Series(ROW, rows))
     for index in bad[GROUP].unique().to_list():
         part = bad.filter(pl.col(GROUP).is_null() if index is None else pl.col(GROUP) == index)
         if index is None:
@@ -421,7 +429,8 @@ def evaluate_caseload(data: Any, books: list[Rulebook], rulebook_id: str | None 
     and ``fact.__end_unknown_because``, the case field whose absence left the
     benefit's end unknown: what the missing-fact questions are built from.
     """
-    frame, rules = normalise(to_frame(data), text)
+    source = to_frame(data)
+    frame, rules = normalise(source, text, quick=True)
     frame, birth_rules = checks.with_birth(frame)
     rules = rules + birth_rules
     chosen = [b for b in books if b.id == rulebook_id] if rulebook_id else books
@@ -449,5 +458,5 @@ def evaluate_caseload(data: Any, books: list[Rulebook], rulebook_id: str | None 
         valid = pl.lit(invalid.not_())
         result = result.with_columns(pl.when(valid).then(pl.col(e.meta.output_name())).alias(e.meta.output_name())
                                      for e in outputs)
-    errors = _error_texts(frame.with_columns(group), invalid, groups, rules, absent)
+    errors = _error_texts(source, text, invalid, group, groups, absent)
     return result.insert_column(len(keep) + 2, errors)

@@ -16,6 +16,7 @@ there text is parsed (ISO dates, numbers, ``true/false/ja/nej``).
 from __future__ import annotations
 
 import functools
+import math
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -309,11 +310,29 @@ def _outside_calendar(extremes: _Extremes | None) -> bool:
                                              and extremes.high <= dates_columnar.SUPPORTED_LAST)
 
 
-def normalise(frame: pl.DataFrame, text: bool = False) -> tuple[pl.DataFrame, list[pl.Expr]]:
+def _limits(field: Field) -> tuple[Any, Any] | None:
+    """The range a field's values must lie in (dates: the calendar tables), or None when unbounded."""
+    if field.kind is date:
+        return dates_columnar.SUPPORTED_FIRST, dates_columnar.SUPPORTED_LAST
+    if field.kind in (int, float) and (field.ge is not None or field.le is not None or field.kind is float):
+        low, high = (-math.inf, math.inf) if field.kind is float else (-(2 ** 63), 2 ** 63 - 1)
+        return (low if field.ge is None else field.ge), (high if field.le is None else field.le)
+    return None
+
+
+def normalise(frame: pl.DataFrame, text: bool = False, quick: bool = False) -> tuple[pl.DataFrame, list[pl.Expr]]:
     """Typed dotted columns for every contract field, and the row-error rules of the contract itself.
 
-    Only rules that can fire are returned: on typed columns the extremes (and
-    null counts) show which checks no row can break.
+    The exact form (``quick=False``) names every broken bound (``greater_than_equal``,
+    ``finite_number``, ``date_out_of_range``, ...) and blanks the value, as the
+    error texts need. Only rules that can fire are returned: on typed columns
+    the extremes (and null counts) show which checks no row can break.
+
+    ``quick=True`` is for the validity mask only: one range test per bounded
+    field (NaN and infinity fail it too), no extremes, nothing blanked. The
+    date functions read their tables through masked indices, so a value out
+    of range gives garbage in a row that is invalid anyway, never a failure;
+    the error texts of the (few) invalid rows then come from the exact form.
 
     Raises ``CaseError`` for a column that is not in the contract (the whole
     input is wrong, not one row).
@@ -328,7 +347,7 @@ def normalise(frame: pl.DataFrame, text: bool = False) -> tuple[pl.DataFrame, li
                                       "extra_forbidden") for name in unknown])
     frame = frame.rename({name: aliases[name] for name in frame.columns if name != ID and name not in wrong})
     schema = frame.schema  # built anew on every access: once here
-    extremes = _extremes(frame, schema, fields) if not text else {}
+    extremes = _extremes(frame, schema, fields) if not (text or quick) else {}
     columns, codes, rules, bounds = [], [], [], []
     for name, field in fields.items():
         if name not in schema:
@@ -341,7 +360,10 @@ def normalise(frame: pl.DataFrame, text: bool = False) -> tuple[pl.DataFrame, li
         if f"__wrong.{name}" in wrong:
             bad = bad | pl.col(f"__wrong.{name}")
         blanked = False
-        if field.kind is date and _outside_calendar(extremes.get(name)):
+        limits = _limits(field)
+        if quick and limits is not None:
+            bounds.append(_rule(pl.col(name).is_between(*limits).not_(), name, "out_of_range"))
+        elif field.kind is date and _outside_calendar(extremes.get(name)):
             # Outside the calendar tables: an error, and blanked so no lookup fails.
             outside = typed.is_not_null() & ~typed.is_between(dates_columnar.SUPPORTED_FIRST,
                                                               dates_columnar.SUPPORTED_LAST)
@@ -349,7 +371,7 @@ def normalise(frame: pl.DataFrame, text: bool = False) -> tuple[pl.DataFrame, li
             rules.append(_rule(pl.col(f"__outside.{name}"), name, "date_out_of_range"))
             typed, blanked = pl.when(outside.not_()).then(typed), True
         # Numbers outside the contract's bounds (and NaN): an error, and blanked so no date arithmetic overflows.
-        for code, mask in _out_of_bounds(typed, field):
+        for code, mask in [] if quick else _out_of_bounds(typed, field):
             if not _can_break(code, field, extremes.get(name)):
                 continue
             columns.append(mask.alias(f"__{code}.{name}"))

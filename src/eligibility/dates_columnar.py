@@ -79,6 +79,14 @@ def _calendar() -> _Calendar:
     return _Calendar()
 
 
+# Per-day tables are circular: the entry of day number d is at d mod DAY_SLOTS (2**18 > the ~255 600 days of
+# FIRST_YEAR-LAST_YEAR), so any Int32 index masked with DAY_SLOTS - 1 is in bounds. A row with a date outside the
+# tables (a row error, ``date_out_of_range``) or with garbage from wrapping arithmetic reads some other day's
+# entry instead of stopping the whole caseload; its outputs are blanked. Per-month tables likewise.
+DAY_SLOTS, MONTH_SLOTS = 1 << 18, 1 << 14
+_PER_MONTH = ("month_start", "month_length")
+
+
 @lru_cache(maxsize=256)
 def _table(name: str, arg: int = 0) -> pl.Series:
     cal = _calendar()
@@ -94,7 +102,12 @@ def _table(name: str, arg: int = 0) -> pl.Series:
         values = cal.month_start[np.clip(cal.month_index + arg, 0, len(cal.month_start) - 1)]
     else:
         values = getattr(cal, name)
-    return pl.Series(values.astype(np.int32))
+    slots = np.zeros(MONTH_SLOTS if name in _PER_MONTH else DAY_SLOTS, dtype=np.int32)
+    if name in _PER_MONTH:
+        slots[:len(values)] = values
+    else:
+        slots[(np.arange(len(values)) + _DAY0) & (DAY_SLOTS - 1)] = values
+    return pl.Series(slots)
 
 
 def _days(day: pl.Expr) -> pl.Expr:
@@ -103,12 +116,16 @@ def _days(day: pl.Expr) -> pl.Expr:
 
 
 def _index(day: pl.Expr) -> pl.Expr:
-    """Table position of ``day``; a null day reads entry 0 (masked by the caller).
+    """Slot of ``day`` in a per-day table; a null day reads slot 0 (masked by the caller).
 
     Unsigned and without nulls: polars gathers such indices two to three
-    times faster than signed ones with nulls.
+    times faster than signed ones with nulls. Masked, so always in bounds.
     """
-    return (_days(day).fill_null(_DAY0) - _DAY0).cast(pl.UInt32, wrap_numerical=True)
+    return (_days(day).fill_null(0) & (DAY_SLOTS - 1)).cast(pl.UInt32, wrap_numerical=True)
+
+
+def _per_month(table: pl.Series, month: pl.Expr) -> pl.Expr:
+    return pl.lit(table).gather((month & (MONTH_SLOTS - 1)).cast(pl.UInt32, wrap_numerical=True))
 
 
 def _per_day(table: pl.Series, day: pl.Expr) -> pl.Expr:
@@ -134,8 +151,8 @@ def add_months(day: pl.Expr, months: pl.Expr | int) -> pl.Expr:
         return _per_day(_table("shift", months), day).cast(pl.Date)
     month = _per_day(_table("month_index"), day) + months
     dom = _per_day(_table("dom"), day)
-    overflow = (dom - pl.lit(_table("month_length")).gather(month)).clip(lower_bound=0)
-    return (pl.lit(_table("month_start")).gather(month) + dom - overflow - 1).cast(pl.Date)
+    overflow = (dom - _per_month(_table("month_length"), month)).clip(lower_bound=0)
+    return (_per_month(_table("month_start"), month) + dom - overflow - 1).cast(pl.Date)
 
 
 def add_days(day: pl.Expr, days: pl.Expr | int) -> pl.Expr:
@@ -182,7 +199,7 @@ def birthday(birth: pl.Expr, years: pl.Expr | int) -> pl.Expr:
 
 def first_of_month(day: pl.Expr) -> pl.Expr:
     """The first day of ``day``'s month."""
-    return pl.lit(_table("month_start")).gather(_per_day(_table("month_index"), day)).cast(pl.Date)
+    return _per_month(_table("month_start"), _per_day(_table("month_index"), day)).cast(pl.Date)
 
 
 def last_of_month(day: pl.Expr) -> pl.Expr:
