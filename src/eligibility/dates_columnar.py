@@ -17,7 +17,9 @@ single gather per row, which is what makes a million cases cheap. A month
 count that varies per row (a parameter dated inside a rulebook's period)
 takes the general path: month index + N, clipped day of month. The columnar
 case validation only accepts dates in ``SUPPORTED_FIRST``-``SUPPORTED_LAST``,
-so shifts of up to a century never leave the tables.
+so shifts of up to a century never leave the tables; a date outside them
+(an invalid row) is read through a masked index and gives garbage, never an
+error (docs/decisions.md 44a).
 
 Every function takes and returns ``pl.Expr``; a null date gives a null result.
 """
