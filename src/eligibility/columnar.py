@@ -321,9 +321,11 @@ def _plan(groups: dict[int, _Group], general_rules: list[pl.Expr], absent: froze
     merged = {name: _merge(name, variants, set(variants) == every, member) for name, variants in named.items()}
     specific = [_merge(name, variants, set(variants) == every, member) for name, variants in rule_variants.items()]
     # The checks are part of the same query: they run beside the conditions, not in a pass of their own.
-    # The case's own checks read only its columns and run early; the rulebooks' checks wait for the group
-    # and the age and are split in two, so that both threads share the work of that stage. One OR joins them.
-    parts = {f"{INVALID}.case": [*general_rules, checks.no_rulebook() & _GROUP.is_null()],
+    # The case's own checks read only its columns and run in the first stage; the rulebooks' checks wait for
+    # the group and the age. Each kind is split in two, so that both threads share the work of its stage.
+    # One OR joins them.
+    parts = {f"{INVALID}.case.1": general_rules[0::2], f"{INVALID}.case.2": general_rules[1::2],
+             f"{INVALID}.no_rulebook": [checks.no_rulebook() & _GROUP.is_null()],
              f"{INVALID}.rulebook.1": specific[0::2], f"{INVALID}.rulebook.2": specific[1::2]}
     merged.update({name: _any(*rules).alias(name) for name, rules in parts.items()})
     merged[INVALID] = pl.any_horizontal(*(pl.col(name) for name in parts)).fill_null(False).alias(INVALID)
