@@ -106,7 +106,8 @@ def _derived(params: dict[str, Any]) -> list[dict[str, pl.Expr]]:
         pl.when(sp & serious.is_null()).then(pl.lit("benefit.allvarlig_sjukdom", _CAUSES)) \
         .when(sp & serious.not_() & days.is_null()).then(pl.lit("benefit.sjukpenning_days_used", _CAUSES))
     first = {
-        "__ae_limit": dc.first_of_month_after(birth, (params[AE_MAX_AGE] + 1) * 12),
+        # Required dates (as_of, birth): a row without one is invalid and blanked, so no null mask is needed.
+        "__ae_limit": dc.first_of_month_after(birth, (params[AE_MAX_AGE] + 1) * 12, nulls=False),
         "__decision_end_exclusive": dc.add_days(pl.col("benefit.decision_end"), 1),
         # The only parts that differ with the sjukpenning limit: apart, so that the rest merges across rulebooks.
         "__sp_has_end": sp_has_end,
@@ -132,7 +133,7 @@ def _derived(params: dict[str, Any]) -> list[dict[str, pl.Expr]]:
         "key_dates.benefit_last_day": dc.add_days(end, -1),
         "key_dates.beredningsgrupp_deadline": dc.last_day_with_months_left(end, params[BEREDNING_MONTHS]),
         "key_dates.last_day_with_hps_months_left": dc.last_day_with_months_left(end, params[HPS_MONTHS]),
-        "key_dates.birthday_30": dc.birthday(birth, params[AE_MAX_AGE] + 1),
+        "key_dates.birthday_30": dc.birthday(birth, params[AE_MAX_AGE] + 1, nulls=False),
         "key_dates.aktivitetsersattning_end": pl.when(ae).then(dc.add_days(end, -1)),
         "key_dates.sjukpenning_days_left": pl.when(sp & (days_left < 0)).then(pl.lit(0, pl.Int32))
         .when(sp).then(days_left),

@@ -130,8 +130,14 @@ def _per_month(table: pl.Series, month: pl.Expr) -> pl.Expr:
     return pl.lit(table).gather((month & (MONTH_SLOTS - 1)).cast(pl.UInt32, wrap_numerical=True))
 
 
-def _per_day(table: pl.Series, day: pl.Expr) -> pl.Expr:
-    return pl.when(day.is_not_null()).then(pl.lit(table).gather(_index(day)))
+def _per_day(table: pl.Series, day: pl.Expr, nulls: bool = True) -> pl.Expr:
+    """``table`` at ``day``; a null day gives null, unless ``nulls=False`` says no row that counts has one.
+
+    ``nulls=False`` is for required dates (``as_of``, the birth date): a row
+    without one is invalid and blanked, so the mask pass can be saved.
+    """
+    value = pl.lit(table).gather(_index(day))
+    return pl.when(day.is_not_null()).then(value) if nulls else value
 
 
 def day_count(value: pl.Expr | int) -> pl.Expr:
@@ -147,10 +153,13 @@ def capped(day: pl.Expr, cap: pl.Expr, where: pl.Expr) -> pl.Expr:
     return pl.when(where & (day > cap)).then(cap).otherwise(day)
 
 
-def add_months(day: pl.Expr, months: pl.Expr | int) -> pl.Expr:
-    """``day`` plus ``months`` calendar months, clipped to the month's last day (``dates.add_months``)."""
+def add_months(day: pl.Expr, months: pl.Expr | int, *, nulls: bool = True) -> pl.Expr:
+    """``day`` plus ``months`` calendar months, clipped to the month's last day (``dates.add_months``).
+
+    ``nulls=False``: see ``_per_day`` (constant ``months`` only).
+    """
     if isinstance(months, int):
-        return _per_day(_table("shift", months), day).cast(pl.Date)
+        return _per_day(_table("shift", months), day, nulls).cast(pl.Date)
     month = _per_day(_table("month_index"), day) + months
     dom = _per_day(_table("dom"), day)
     overflow = (dom - _per_month(_table("month_length"), month)).clip(lower_bound=0)
@@ -189,14 +198,14 @@ def age_at_month_end(birth: pl.Expr, day: pl.Expr, *, key: pl.Expr | None = None
     return _age(_per_day(_table("age_key_month_end"), day), birth_key(birth) if key is None else key)
 
 
-def first_of_month_after(day: pl.Expr, months: int) -> pl.Expr:
+def first_of_month_after(day: pl.Expr, months: int, *, nulls: bool = True) -> pl.Expr:
     """``first_of_month(add_months(day, months))`` in one lookup (the clipped day never changes the month)."""
-    return _per_day(_table("first_of_month_after", months), day).cast(pl.Date)
+    return _per_day(_table("first_of_month_after", months), day, nulls).cast(pl.Date)
 
 
-def birthday(birth: pl.Expr, years: pl.Expr | int) -> pl.Expr:
+def birthday(birth: pl.Expr, years: int, *, nulls: bool = True) -> pl.Expr:
     """The day the person turns ``years`` (29 Feb -> 28 Feb in non-leap years)."""
-    return add_months(birth, years * 12)
+    return add_months(birth, years * 12, nulls=nulls)
 
 
 def first_of_month(day: pl.Expr) -> pl.Expr:

@@ -66,7 +66,9 @@ class _RemainingTime:
         """The threshold column ``as_of + N months`` (``dates_columnar.add_months``)."""
         from .. import dates_columnar
 
-        return {threshold_fact(cond_id): dates_columnar.add_months(fact("as_of"), params[cond.parameters["months"]])}
+        # as_of is required: a row without it is invalid and blanked, so no null mask is needed.
+        return {threshold_fact(cond_id): dates_columnar.add_months(fact("as_of"), params[cond.parameters["months"]],
+                                                                   nulls=False)}
 
     def columnar(self, cond_id: str, cond: ConditionDef, fact: Column, params: dict[str, Any]) -> Any:
         """No end: enough; end known: compare with the threshold; else null (ej utrett)."""
