@@ -331,3 +331,12 @@ def test_dates_outside_the_tables_are_row_errors_not_crashes(books, field, value
     assert all(v is None for k, v in rows[1].items() if k.startswith(("status.", "condition.", "key_dates.")))
     assert rows[0] == rows[2] and rows[0]["error"] is None
     assert rows[0]["key_dates.benefit_end_exclusive"] == date(2013, 7, 1)
+
+
+def test_a_given_but_unusable_value_is_not_also_missing(books):
+    # An unknown code or a date outside the tables is blanked for the checks; it was still given.
+    base = {"as_of": "2011-03-15", "person": {"birth_date": "1985-06-02"}, "benefit": {"type": "ingen"}}
+    unknown_code = {**base, "benefit": {"type": "pension"}}
+    outside = {**base, "as_of": "1650-03-15"}
+    errors = evaluate_caseload([unknown_code, outside], books)["error"].to_list()
+    assert errors == ["benefit.type: enum", "as_of: date_out_of_range"]

@@ -385,6 +385,11 @@ def normalise(frame: pl.DataFrame, text: bool = False, quick: bool = False) -> t
             blanked = True
         columns.append(typed.alias(name))
         missing = pl.col(name).is_null()
+        # A value that was given but blanked (outside the tables, an unknown code) is not also "missing".
+        if f"__outside.{name}" in (c.meta.output_name() for c in columns):
+            missing = missing & pl.col(f"__outside.{name}").not_()
+        if field.codes and dtype != column_type(field):
+            missing = missing & pl.col(f"__given.{name}").not_()
         # A typed column (Parquet, JSON) can have no wrong cells: no mask column, no rule to check.
         typed_input = bad.meta.eq(pl.lit(False))
         if not typed_input:
