@@ -113,7 +113,7 @@ def _table(name: str, arg: int = 0) -> pl.Series:
 
 
 def _days(day: pl.Expr) -> pl.Expr:
-    """A date (or day number) as its Int32 day number, without a checked cast (dates are in the tables)."""
+    """A date (or day number) as its Int32 day number, unchecked: a value out of range reads a masked slot."""
     return day.cast(_I, wrap_numerical=True)
 
 
