@@ -52,6 +52,10 @@ class _Group:
     first: date
     last: date | None
 
+    def holds(self, as_of: Any) -> Any:
+        """Whether ``as_of`` (a date column or Series) lies in this group's days."""
+        return as_of.is_between(self.first, date.max if self.last is None else self.last)
+
 
 _GROUPS: dict[tuple[str, str, bool], list[_Group]] = {}
 
@@ -353,6 +357,13 @@ def _facts_read(groups: Any) -> list[str]:
     return list(names)
 
 
+def _checked(source: pl.DataFrame, text: bool, quick: bool) -> tuple[pl.DataFrame, list[pl.Expr]]:
+    """The typed frame with its birth date, and the case's own row-error rules (``normalise``'s form)."""
+    frame, rules = normalise(source, text, quick=quick)
+    frame, birth_rules = checks.with_birth(frame)
+    return frame, rules + birth_rules
+
+
 def _error_texts(source: pl.DataFrame, text: bool, invalid: pl.Series, group: pl.Series, groups: list[_Group],
                  absent: frozenset[str]) -> pl.Series:
     """``error`` for every row: null, or the rules that fired, for the (few) invalid rows only.
@@ -365,9 +376,7 @@ def _error_texts(source: pl.DataFrame, text: bool, invalid: pl.Series, group: pl
     if not invalid.any():
         return errors
     rows = invalid.arg_true()
-    frame, rules = normalise(source[rows], text)
-    frame, birth_rules = checks.with_birth(frame)
-    rules = rules + birth_rules
+    frame, rules = _checked(source[rows], text, quick=False)
     bad = frame.with_columns(group.gather(rows).alias(GROUP), pl.Series(ROW, rows))
     for index in bad[GROUP].unique().to_list():
         part = bad.filter(pl.col(GROUP).is_null() if index is None else pl.col(GROUP) == index)
@@ -397,17 +406,16 @@ def _present(as_of: pl.Series, groups: list[_Group]) -> dict[int, _Group]:
         last = date.max if group.last is None else group.last
         if group.first > high or last < low:
             continue
-        if group.first <= low <= last or group.first <= high <= last or as_of.is_between(group.first, last).any():
+        if group.first <= low <= last or group.first <= high <= last or group.holds(as_of).any():
             found[index] = group
     return found
 
 
 def _membership_column(groups: dict[int, _Group]) -> pl.Expr:
     """Column ``GROUP``: the index of the group a row's ``as_of`` falls in (null: none of these)."""
-    as_of, which = pl.col("as_of"), pl
+    which: Any = pl
     for index, group in groups.items():
-        inside = as_of >= group.first if group.last is None else as_of.is_between(group.first, group.last)
-        which = which.when(inside).then(pl.lit(index, pl.UInt16))
+        which = which.when(group.holds(pl.col("as_of"))).then(pl.lit(index, pl.UInt16))
     return (which.otherwise(None) if groups else pl.lit(None, pl.UInt16)).alias(GROUP)
 
 
@@ -433,9 +441,7 @@ def evaluate_caseload(data: Any, books: list[Rulebook], rulebook_id: str | None 
     benefit's end unknown: what the missing-fact questions are built from.
     """
     source = to_frame(data)
-    frame, rules = normalise(source, text, quick=True)
-    frame, birth_rules = checks.with_birth(frame)
-    rules = rules + birth_rules
+    frame, rules = _checked(source, text, quick=True)
     chosen = [b for b in books if b.id == rulebook_id] if rulebook_id else books
     if rulebook_id and not chosen:
         from .loader import select_rulebook
@@ -457,7 +463,7 @@ def evaluate_caseload(data: Any, books: list[Rulebook], rulebook_id: str | None 
     result = lazy.select(*keep, "as_of", pl.lit(books_by_group).gather(_GROUP).alias(RULEBOOK), INVALID, GROUP,
                          *outputs).collect()
     invalid, group = result.drop_in_place(INVALID), result.drop_in_place(GROUP)
-    if invalid.any():  # invalid rows were evaluated too (their dates are inside the tables): blank them now
+    if invalid.any():  # invalid rows were evaluated too (table reads are masked, so safely): blank them now
         valid = pl.lit(invalid.not_())
         result = result.with_columns(pl.when(valid).then(pl.col(e.meta.output_name())).alias(e.meta.output_name())
                                      for e in outputs)

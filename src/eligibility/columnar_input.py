@@ -359,37 +359,37 @@ def normalise(frame: pl.DataFrame, text: bool = False, quick: bool = False) -> t
         typed, bad = _typed(pl.col(name), dtype, field, text)
         if f"__wrong.{name}" in wrong:
             bad = bad | pl.col(f"__wrong.{name}")
-        blanked = False
+        blanked: list[pl.Expr] = []  # marks of cells that were given but blanked: not also "missing"
         limits = _limits(field)
         if quick and limits is not None:
             bounds.append(_rule(pl.col(name).is_between(*limits).not_(), name, "out_of_range"))
         elif field.kind is date and _outside_calendar(extremes.get(name)):
-            # Outside the calendar tables: an error, and blanked so no lookup fails.
+            # Outside the calendar tables: an error, and blanked so that it sets off no second rule.
             outside = typed.is_not_null() & ~typed.is_between(dates_columnar.SUPPORTED_FIRST,
                                                               dates_columnar.SUPPORTED_LAST)
             columns.append(outside.alias(f"__outside.{name}"))
             rules.append(_rule(pl.col(f"__outside.{name}"), name, "date_out_of_range"))
-            typed, blanked = pl.when(outside.not_()).then(typed), True
-        # Numbers outside the contract's bounds (and NaN): an error, and blanked so no date arithmetic overflows.
+            typed = pl.when(outside.not_()).then(typed)
+            blanked.append(pl.col(f"__outside.{name}"))
+        # Numbers outside the contract's bounds (and NaN): an error, and blanked so that it sets off no second
+        # rule (``too_many_days`` after ``less_than_equal``), as the per-case validation stops at the first.
         for code, mask in [] if quick else _out_of_bounds(typed, field):
             if not _can_break(code, field, extremes.get(name)):
                 continue
             columns.append(mask.alias(f"__{code}.{name}"))
             bounds.append(_rule(pl.col(f"__{code}.{name}"), name, code))
-            typed, blanked = pl.when(mask.fill_null(False).not_()).then(typed), True
+            typed = pl.when(mask.fill_null(False).not_()).then(typed)
+            blanked.append(pl.col(f"__{code}.{name}").fill_null(False))
         if field.codes and dtype != column_type(field):  # a code outside the list is null after the Enum cast
             rules.append(_rule(pl.col(f"__code.{name}"), name, "enum"))
             given = pl.col(name).is_not_null().alias(f"__given.{name}")
             columns.append(given)
             codes.append((pl.col(f"__given.{name}") & pl.col(name).is_null() & bad.not_()).alias(f"__code.{name}"))
-            blanked = True
+            blanked.append(pl.col(f"__code.{name}"))
         columns.append(typed.alias(name))
         missing = pl.col(name).is_null()
-        # A value that was given but blanked (outside the tables, an unknown code) is not also "missing".
-        if f"__outside.{name}" in (c.meta.output_name() for c in columns):
-            missing = missing & pl.col(f"__outside.{name}").not_()
-        if field.codes and dtype != column_type(field):
-            missing = missing & pl.col(f"__given.{name}").not_()
+        if blanked:  # a value given but blanked (outside the tables, an unknown code) is not also "missing"
+            missing = missing & pl.any_horizontal(blanked).not_()
         # A typed column (Parquet, JSON) can have no wrong cells: no mask column, no rule to check.
         typed_input = bad.meta.eq(pl.lit(False))
         if not typed_input:
