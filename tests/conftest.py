@@ -1,11 +1,30 @@
-"""Shared fixtures: rulebooks and evaluators are built once per test session."""
+"""Shared fixtures (rulebooks and evaluators are built once per test session) and hypothesis profiles.
+
+Profiles (``HYPOTHESIS_PROFILE``; ``.ci/run`` selects ``ci``, and so does ``CI=true``):
+
+* ``ci``: deterministic. ``derandomize=True`` draws the same examples on every machine and run,
+  ``database=None`` keeps examples found elsewhere out, and the timing-based checks (deadline,
+  ``too_slow``) are off, so a loaded CI host cannot fail a run. A red CI is always a real defect.
+* ``dev`` (default locally): random, with the example database, so local runs keep exploring.
+  An example a local run finds is added to its test as an explicit ``@example`` (see
+  ``tests/test_timeline.py``), so the ``ci`` profile runs it from then on.
+
+Both profiles use each test's own ``max_examples``: the same example counts in CI and locally.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 sys.path.insert(0, str(Path(__file__).parent))
 

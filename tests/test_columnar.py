@@ -54,7 +54,7 @@ def _assert_same(row: dict, decision) -> None:
         assert row[f"key_dates.{name}"] == value, name
 
 
-@settings(max_examples=BATCHES, deadline=None, derandomize=False,
+@settings(max_examples=BATCHES, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(cases=st.lists(valid_cases(), min_size=BATCH_SIZE, max_size=BATCH_SIZE))
 def test_columnar_equals_reference_and_engine(books, engine, reference, cases):

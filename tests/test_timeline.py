@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from eligibility.errors import CaseError
@@ -28,8 +28,13 @@ def _status_by_walk(reference, case, day):
     return statuses
 
 
+SP_FLAG_UNKNOWN_900_DAYS = {"as_of": "2011-03-15", "person": {"birth_date": "1970-01-01", "employment": "arbetslos"},
+                            "benefit": {"type": "sjukpenning", "sjukpenning_days_used": 900}}
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=valid_cases(), months=st.integers(1, 14))
+@example(data=SP_FLAG_UNKNOWN_900_DAYS, months=3)  # found by a random run: the days-used-up day was missed
 def test_change_days_agree_with_a_day_by_day_walk(reference, data, months):
     case = parse_case(data)
     timeline = build_timeline(reference, case, months)
@@ -103,3 +108,19 @@ def test_exhausted_benefit_gives_a_one_day_timeline(engine):
 def test_invalid_case_is_a_case_error(engine):
     with pytest.raises(CaseError):
         build_timeline(engine, {**SP_LATE_2015, "as_of": "2008-06-30"})
+
+
+def test_days_used_up_with_allvarlig_sjukdom_unknown_stop_the_timeline_that_day(reference):
+    """900 of 914 days on 2011-03-15, flag blank: day 915 is 2011-03-30, not the next month start."""
+    timeline = build_timeline(reference, SP_FLAG_UNKNOWN_900_DAYS, 3)
+    assert (timeline.until, timeline.stop_reason) == (date(2011, 3, 29), "sjukpenning_days_used_up")
+    assert "allvarlig sjukdom" in timeline.stop_text_sv and "2011-03-30" in timeline.stop_text_sv
+    with pytest.raises(CaseError):
+        reference.evaluate(case_on(parse_case(SP_FLAG_UNKNOWN_900_DAYS), date(2011, 3, 30)))
+
+
+def test_days_used_up_is_no_stop_under_the_law_without_a_limit(reference):
+    """From 2016-02-01 sjukpenning has no 914-day limit: the same days do not end the timeline."""
+    case = {**SP_FLAG_UNKNOWN_900_DAYS, "as_of": "2016-03-01"}
+    timeline = build_timeline(reference, case, 3)
+    assert timeline.stop_reason is None and timeline.until == date(2016, 5, 31)

@@ -251,6 +251,10 @@ def timeline_stop_sv(reason: str, day: date, problem: str | None) -> str:
     if reason == "benefit_ended":
         return (f"Ersättningen tar slut: {day.isoformat()} är första dagen utan den. Därefter beskriver "
                 "ärendet inte längre personens situation och en ny bedömning behövs.")
+    if reason == "sjukpenning_days_used_up":
+        return (f"Sjukpenningdagarna är förbrukade: från {day.isoformat()} har personen fler dagar än "
+                "regelverket tillåter. Sjukpenning kan därefter bara fortsätta om personen har en allvarlig "
+                "sjukdom; uppgiften saknas, så tidslinjen slutar dagen före.")
     return f"Från {day.isoformat()} är ärendet inte längre giltigt ({problem}); tidslinjen slutar dagen före."
 
 

@@ -17,13 +17,19 @@ Semantics (docs/decisions.md, "Law over time"):
   parameter value takes effect, the first of a month, a birthday, the day
   after ``decision_end``, the benefit's end (end_exclusive) and, for each
   months-left condition with N months, the first day with fewer than N months
-  left (``last_day_with_months_left(end, N) + 1``). Between two change days
+  left (``last_day_with_months_left(end, N) + 1``) and, for sjukpenning whose
+  ``allvarlig_sjukdom`` is not known to apply, the first day on which the days
+  used would pass the rulebook's maximum. Between two change days
   every condition reads the same values, so evaluating only those days is
   exact (``tests/test_timeline.py`` checks it against a day-by-day walk).
 * The timeline stops early when the benefit of the case ends (the first day
   without it: the case no longer describes the person, and what follows
   depends on decisions not yet made) or when the advanced case becomes
-  invalid input (e.g. aktivitetsersättning after the 30th birthday). A case
+  invalid input (e.g. aktivitetsersättning after the 30th birthday). With
+  ``allvarlig_sjukdom`` unknown the benefit end is unknown, but the days are
+  used up on a known day: the timeline stops there with the reason
+  ``sjukpenning_days_used_up`` (the case can only go on if allvarlig sjukdom
+  applies, which the timeline never assumes). A case
   whose benefit has already ended on ``as_of`` gives a one-day timeline.
 * A programme that the rulebook of a day does not have, or lists under
   ``not_in_force``, has the status ``not_in_force`` on that day.
@@ -39,12 +45,15 @@ from pydantic import BaseModel, Field
 from . import dates
 from .decide import Evaluator
 from .errors import CaseError
+from .facts import SP_MAX_DAYS
 from .models import BenefitType, Case, Decision
+from .rulebook import Rulebook
 from .texts_sv import timeline_stop_sv
 from .validate import birth_date_of, parse_case
 
 TimelineStatus = Literal["eligible", "not_eligible", "undetermined", "not_in_force"]
 NOT_IN_FORCE: TimelineStatus = "not_in_force"
+DAYS_USED_UP = "sjukpenning_days_used_up"
 _MONTHS_LEFT_CHECKS = ("kvarvarande_tid_minst", "kvarvarande_tid_under")
 
 
@@ -124,13 +133,34 @@ def _static_change_days(evaluator: Evaluator, case: Case, birth: date, first: da
     return {day for day in days if first < day <= last}
 
 
-def _derived_change_days(evaluator: Evaluator, decision: Decision) -> set[date]:
-    """The benefit end and the first day each months-left condition flips, under the decision's rulebook."""
+def _days_used_up(book: Rulebook, case: Case) -> date | None:
+    """The first day on which ``case`` (on its ``as_of``) would have used more sjukpenning days than ``book`` allows.
+
+    Only a change day while ``allvarlig_sjukdom`` is not true: with it the days have no limit, and with
+    it false the benefit end (the same day) already stops the timeline.
+    """
+    benefit = case.benefit
+    if (benefit.type is not BenefitType.SJUKPENNING or benefit.sjukpenning_days_used is None
+            or benefit.allvarlig_sjukdom is True or SP_MAX_DAYS not in book.parameters):
+        return None
+    most = book.parameter(SP_MAX_DAYS, case.as_of).value
+    if most is None:
+        return None
+    return dates.add_days(case.as_of, most - benefit.sjukpenning_days_used + 1)
+
+
+def _derived_change_days(evaluator: Evaluator, case: Case, decision: Decision) -> set[date]:
+    """The benefit end, the first day each months-left condition flips and the day the days are used up.
+
+    All under the decision's rulebook; ``case`` is the case advanced to the decision's day.
+    """
+    book = evaluator.rulebook_for(decision.as_of, decision.rulebook.id)
+    used_up = _days_used_up(book, case)
+    days = {used_up} if used_up is not None else set()
     end = decision.key_dates.benefit_end_exclusive
     if end is None:
-        return set()
-    days = {end}
-    book = evaluator.rulebook_for(decision.as_of, decision.rulebook.id)
+        return days
+    days.add(end)
     for cond in book.conditions.values():
         if cond.check in _MONTHS_LEFT_CHECKS:
             months = book.parameter(cond.parameters["months"], decision.as_of).value
@@ -167,7 +197,7 @@ def build_timeline(evaluator: Evaluator, case: Case | dict[str, Any], months: in
     last = dates.add_days(horizon, -1)
     evaluated: list[tuple[date, Decision]] = [(start, evaluator.evaluate(case, explain=False))]
     pending = _static_change_days(evaluator, case, birth, start, last)
-    pending |= {d for d in _derived_change_days(evaluator, evaluated[0][1]) if start < d <= last}
+    pending |= {d for d in _derived_change_days(evaluator, case, evaluated[0][1]) if start < d <= last}
     until, stop_reason, stop_text = last, None, None
     end = evaluated[0][1].key_dates.benefit_end_exclusive
     if end is not None and end <= start:
@@ -181,16 +211,24 @@ def build_timeline(evaluator: Evaluator, case: Case | dict[str, Any], months: in
             until, stop_reason = dates.add_days(end, -1), "benefit_ended"
             stop_text = timeline_stop_sv("benefit_ended", end, None)
             break
+        advanced = case_on(case, day)
         try:
-            decision = evaluator.evaluate(case_on(case, day), explain=False)
+            decision = evaluator.evaluate(advanced, explain=False)
         except CaseError as exc:
-            until, stop_reason = dates.add_days(day, -1), exc.problems[0].code if exc.problems else exc.code
-            stop_text = timeline_stop_sv("invalid", day, str(exc))
+            until, stop_reason, stop_text = dates.add_days(day, -1), *_invalid_stop(exc, day)
             break
         evaluated.append((day, decision))
         end = decision.key_dates.benefit_end_exclusive
-        pending |= {d for d in _derived_change_days(evaluator, decision) if day < d <= last}
+        pending |= {d for d in _derived_change_days(evaluator, advanced, decision) if day < d <= last}
     return _assemble(start, months, horizon, until, stop_reason, stop_text, evaluated)
+
+
+def _invalid_stop(exc: CaseError, day: date) -> tuple[str, str]:
+    """Reason and Swedish text for a timeline that stops because the advanced case is invalid on ``day``."""
+    codes = [problem.code for problem in exc.problems]
+    if "too_many_days" in codes:
+        return DAYS_USED_UP, timeline_stop_sv(DAYS_USED_UP, day, None)
+    return (codes[0] if codes else exc.code), timeline_stop_sv("invalid", day, str(exc))
 
 
 def _assemble(start: date, months: int, horizon: date, until: date, stop_reason: str | None,
