@@ -124,6 +124,22 @@ def test_batch_refuses_one_file_for_decisions_and_errors(tmp_path):
     assert _files(tmp_path) == ["in.jsonl"]
 
 
+@pytest.mark.parametrize("mode", [[], ["--columnar"]], ids=["streaming", "columnar"])
+def test_batch_refuses_a_directory_as_output_before_deciding_anything(tmp_path, mode):
+    cases = _cases(tmp_path / "in.jsonl")
+    (tmp_path / "out.csv").mkdir()
+    result = runner.invoke(app, ["batch", str(cases), "-o", str(tmp_path / "out.csv"), "--workers", "1", *mode])
+    assert result.exit_code == 2 and "OUTPUT_IS_DIRECTORY" in result.output, result.output
+    assert "--resume" not in result.output and _files(tmp_path) == ["in.jsonl", "out.csv"]
+
+
+def test_watchlist_table_to_a_file_is_refused_before_the_run(tmp_path):
+    cases = _cases(tmp_path / "in.jsonl")
+    result = runner.invoke(app, ["watchlist", str(cases), "-o", str(tmp_path / "bevakning.txt")])
+    assert result.exit_code == 2 and "expected --format csv or json with -o" in result.output
+    assert _files(tmp_path) == ["in.jsonl"]
+
+
 @pytest.mark.parametrize("command", ["watchlist", "impact"])
 def test_watchlist_and_impact_refuse_an_output_that_is_their_input(tmp_path, books, command):
     cases = _cases(tmp_path / "in.jsonl")

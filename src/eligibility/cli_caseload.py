@@ -146,6 +146,9 @@ def watchlist(
     except ValueError as exc:
         err.print(str(exc))
         raise typer.Exit(2) from None
+    if fmt == "table" and output is not None:
+        err.print(f"{output}: --format table is for the terminal; expected --format csv or json with -o")
+        raise typer.Exit(2)
     try:
         if output is not None:
             refuse_overlap({"the input": _input(cases)}, {"-o/--output": output})

@@ -88,6 +88,12 @@ class OutputPathError(EligibilityError):
     code = "OUTPUT_IS_INPUT"
 
 
+class OutputIsDirectoryError(OutputPathError):
+    """Raised when a file a caseload command would write is an existing directory."""
+
+    code = "OUTPUT_IS_DIRECTORY"
+
+
 class OutputInUseError(EligibilityError):
     """Raised when another run holds the lock on the output a batch would write."""
 

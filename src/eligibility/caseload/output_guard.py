@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from ..errors import OutputInUseError, OutputPathError
+from ..errors import OutputInUseError, OutputIsDirectoryError, OutputPathError
 
 try:
     import fcntl
@@ -38,7 +38,7 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def refuse_overlap(inputs: dict[str, Path], written: dict[str, Path]) -> None:
-    """Raise OutputPathError if a written file is an input, or two written files are one.
+    """Raise OutputPathError if a written file is an input or a directory, or two written files are one.
 
     Args:
         inputs: role -> path of every file the run reads (``cases``).
@@ -51,6 +51,9 @@ def refuse_overlap(inputs: dict[str, Path], written: dict[str, Path]) -> None:
             if _same_file(path, source):
                 raise OutputPathError(f"{path}: expected {role} to be a file other than the {in_role}, found the "
                                       f"{in_role} itself; nothing was written (the {in_role} would be overwritten)")
+    for role, path in written.items():
+        if path.is_dir():  # found now, not by the rename at the end of a long run
+            raise OutputIsDirectoryError(f"{path}: expected {role} to be a file, found a directory; nothing was written")
     roles = list(written.items())
     for i, (role, path) in enumerate(roles):
         for other_role, other in roles[i + 1:]:
