@@ -308,6 +308,23 @@ def test_batch_input_that_fails_to_read_is_reported_as_unreadable_not_unwritable
     _no_traceback(result)
 
 
+@pytest.mark.parametrize("command", ["watchlist", "impact"])
+def test_watchlist_and_impact_input_that_fails_to_read_is_a_clear_error(tmp_path, monkeypatch, books, command):
+    from eligibility import cli_caseload
+
+    cases = _cases(tmp_path / "in.jsonl")
+
+    def broken(path, *args, **kwargs):
+        raise OSError(errno.EIO, os.strerror(errno.EIO), str(path))
+
+    monkeypatch.setattr(cli_caseload, "read_cases", broken)
+    args = ([command, str(cases)] if command == "watchlist"
+            else [command, str(cases), "--from", books[0].id, "--to", books[-1].id])
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1 and f"{cases}: cannot read (Input/output error)" in result.output
+    _no_traceback(result)
+
+
 # --------------------------------------------------------------------------- workers die with the batch
 
 

@@ -8,7 +8,7 @@ import json
 import os
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, NoReturn, Optional
 
 import typer
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn,
@@ -17,9 +17,9 @@ from rich.table import Table
 from rich.text import Text
 
 from .caseload.batch import ResumeError, checkpoint_path, run_batch
+from .caseload.csv_cells import safe_row
 from .caseload.impact import impact as run_impact
 from .caseload.impact_report import render_html, render_markdown
-from .caseload.csv_cells import safe_row
 from .caseload.io import count_lines, read_cases
 from .caseload.output_guard import refuse_overlap, replace_atomically
 from .caseload.synth import generate
@@ -120,6 +120,12 @@ def _resume_hint(output: Path) -> None:
                   markup=False)
 
 
+def _cannot_read(cases: Path, exc: OSError) -> NoReturn:
+    """watchlist and impact only read while they run: an OS error there is the input's (exit 1, no traceback)."""
+    err.print(f"{exc.filename or cases}: cannot read ({exc.strerror or exc}); nothing was written", markup=False)
+    raise typer.Exit(1) from None
+
+
 def _write_report(output: Path, text: str, encoding: str) -> None:
     """Write a watchlist or impact file atomically; a write failure is a message and exit 1, not a traceback."""
     try:
@@ -158,6 +164,8 @@ def watchlist(
         _fail(exc, 2)
     except EligibilityError as exc:
         _fail(exc)
+    except OSError as exc:
+        _cannot_read(cases, exc)
     rows = [{"datum": e.date.isoformat(), "ärende": e.case_id, "rad": e.line, "händelse": e.event,
              "program": e.programme, "åtgärd": e.action_sv} for e in events]
     if fmt == "table" and output is None:
@@ -216,6 +224,8 @@ def impact(
         _fail(exc, 2)
     except EligibilityError as exc:
         _fail(exc)
+    except OSError as exc:
+        _cannot_read(cases, exc)
     text = render_html(report) if fmt == "html" else render_markdown(report)
     if output:
         _write_report(output, text, "utf-8")
