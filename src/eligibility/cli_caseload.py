@@ -8,7 +8,7 @@ import json
 import os
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, NoReturn, Optional
 
 import typer
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn,
@@ -17,14 +17,16 @@ from rich.table import Table
 from rich.text import Text
 
 from .caseload.batch import ResumeError, checkpoint_path, run_batch
+from .caseload.csv_cells import safe_row
 from .caseload.impact import impact as run_impact
 from .caseload.impact_report import render_html, render_markdown
 from .caseload.io import count_lines, read_cases
+from .caseload.output_guard import refuse_overlap, replace_atomically
 from .caseload.synth import generate
 from .caseload.watchlist import parse_window, watchlist as run_watchlist
 from .cli import RulesOption, _fail, app, err, out
 from .decide import Evaluator
-from .errors import EligibilityError
+from .errors import EligibilityError, OutputInUseError, OutputPathError, SchedulerUnreachableError
 from .loader import load_rulebooks
 from .texts_sv import STATUS_SV
 from .models import Status
@@ -82,17 +84,21 @@ def batch(
                                 per_case=per_case, on_progress=lambda n: progress.advance(task, n), scheduler=scheduler,
                                 resume=resume)
             elapsed = progress.tasks[0].elapsed or 0.0
+    except (OutputPathError, OutputInUseError) as exc:
+        _fail(exc, 2)
+    except SchedulerUnreachableError as exc:
+        _resume_hint(output)
+        _fail(exc, 2)
     except EligibilityError as exc:
         _fail(exc)
     except ResumeError as exc:
         err.print(str(exc), markup=False)
         raise typer.Exit(2) from None
     except OSError as exc:
-        err.print(f"{exc.filename or output}: cannot write ({exc.strerror or exc}); {output} was not written",
-                  markup=False)
-        if checkpoint_path(output).exists():
-            err.print(f"Progress is kept in {checkpoint_path(output)}: fix the cause and rerun with --resume.",
-                      markup=False)
+        reading = exc.filename is not None and Path(exc.filename).resolve() == cases.resolve()
+        err.print(f"{exc.filename or output}: cannot {'read' if reading else 'write'} ({exc.strerror or exc}); "
+                  f"{output} was not written", markup=False)
+        _resume_hint(output)
         raise typer.Exit(1) from None
     table = Table(title=f"{summary.decided} beslut, {summary.errors} fel ({errors})")
     table.add_column("Program")
@@ -106,6 +112,27 @@ def batch(
     rate = (summary.decided + summary.errors) / elapsed if elapsed else 0
     how = "processer (per ärende)" if full or per_case else "trådar (kolumnvis)"
     out.print(f"{rate:,.0f} ärenden/s på {workers} {how}".replace(",", " "))
+
+
+def _resume_hint(output: Path) -> None:
+    if checkpoint_path(output).exists():
+        err.print(f"Progress is kept in {checkpoint_path(output)}: fix the cause and rerun with --resume.",
+                  markup=False)
+
+
+def _cannot_read(cases: Path, exc: OSError) -> NoReturn:
+    """watchlist and impact only read while they run: an OS error there is the input's (exit 1, no traceback)."""
+    err.print(f"{exc.filename or cases}: cannot read ({exc.strerror or exc}); nothing was written", markup=False)
+    raise typer.Exit(1) from None
+
+
+def _write_report(output: Path, text: str, encoding: str) -> None:
+    """Write a watchlist or impact file atomically; a write failure is a message and exit 1, not a traceback."""
+    try:
+        replace_atomically(output, text, encoding)
+    except OSError as exc:
+        err.print(f"{output}: cannot write ({exc.strerror or exc}); {output} was not written", markup=False)
+        raise typer.Exit(1) from None
 
 
 @app.command()
@@ -125,11 +152,20 @@ def watchlist(
     except ValueError as exc:
         err.print(str(exc))
         raise typer.Exit(2) from None
+    if fmt == "table" and output is not None:
+        err.print(f"{output}: --format table is for the terminal; expected --format csv or json with -o")
+        raise typer.Exit(2)
     try:
+        if output is not None:
+            refuse_overlap({"the input": _input(cases)}, {"-o/--output": output})
         events, problems = run_watchlist(read_cases(_input(cases)), Evaluator(load_rulebooks(rules)), window, start,
                                          per_case=per_case)
+    except OutputPathError as exc:
+        _fail(exc, 2)
     except EligibilityError as exc:
         _fail(exc)
+    except OSError as exc:
+        _cannot_read(cases, exc)
     rows = [{"datum": e.date.isoformat(), "ärende": e.case_id, "rad": e.line, "händelse": e.event,
              "program": e.programme, "åtgärd": e.action_sv} for e in events]
     if fmt == "table" and output is None:
@@ -142,7 +178,7 @@ def watchlist(
     else:
         text = _render_rows(rows, fmt)
         if output:
-            output.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+            _write_report(output, text, "utf-8-sig" if fmt == "csv" else "utf-8")
         else:
             typer.echo(text)
     for line, reason in problems:
@@ -157,7 +193,7 @@ def _render_rows(rows: list[dict], fmt: str) -> str:
         writer = csv.DictWriter(buffer, fieldnames=["datum", "ärende", "rad", "händelse", "program", "åtgärd"],
                                 delimiter=";")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(safe_row(row) for row in rows)  # a case id like =HYPERLINK(...) stays text
         return buffer.getvalue()
     err.print(f"--format {fmt!r}: expected table, csv or json")
     raise typer.Exit(2)
@@ -180,13 +216,19 @@ def impact(
         err.print(f"--format {fmt!r}: expected html or md")
         raise typer.Exit(2)
     try:
+        if output is not None:
+            refuse_overlap({"the input": _input(cases)}, {"-o/--output": output})
         report = run_impact(read_cases(_input(cases)), Evaluator(load_rulebooks(rules)), rulebook_from, rulebook_to,
                             scheduler, str(rules) if rules else None, per_case=per_case)
+    except (OutputPathError, SchedulerUnreachableError) as exc:
+        _fail(exc, 2)
     except EligibilityError as exc:
         _fail(exc)
+    except OSError as exc:
+        _cannot_read(cases, exc)
     text = render_html(report) if fmt == "html" else render_markdown(report)
     if output:
-        output.write_text(text, encoding="utf-8")
+        _write_report(output, text, "utf-8")
         out.print(f"Rapport skriven till {output}")
     else:
         typer.echo(text)
@@ -206,7 +248,14 @@ def synth(
     except ValueError as exc:
         err.print(f"--from/--to: expected YYYY-MM-DD ({exc})")
         raise typer.Exit(2) from None
-    with output.open("w", encoding="utf-8") as handle:
-        for case in generate(n, seed, low, high):
-            handle.write(json.dumps(case, ensure_ascii=False) + "\n")
+    partial = output.with_name(output.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8") as handle:
+            for case in generate(n, seed, low, high):
+                handle.write(json.dumps(case, ensure_ascii=False) + "\n")
+        os.replace(partial, output)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        err.print(f"{output}: cannot write ({exc.strerror or exc}); {output} was not written", markup=False)
+        raise typer.Exit(1) from None
     out.print(f"{n} syntetiska ärenden skrivna till {output}")

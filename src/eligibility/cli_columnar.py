@@ -17,15 +17,18 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import re
 import time
 import typing
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, NoReturn, Optional
 
 import typer
 
 from .cli import RulesOption, _fail, app, err, out
-from .errors import EligibilityError
+from .caseload.csv_cells import safe_frame
+from .caseload.output_guard import exclusive, lock_path, refuse_overlap
+from .errors import EligibilityError, OutputInUseError, OutputPathError
 from .loader import load_rulebooks
 
 _INPUTS, _OUTPUTS = (".jsonl", ".csv", ".parquet"), (".parquet", ".csv")
@@ -35,16 +38,33 @@ ColumnarOption = Annotated[bool, typer.Option("--columnar", help="Evaluate the w
 
 
 def run_columnar(cases: Path, output: Path, rules: Path | None = None, rulebook: str | None = None) -> None:
-    """Read, evaluate and write; prints a summary line. Exits 2 on unusable paths."""
-    from .columnar import evaluate_caseload
-    from .columnar_input import read_caseload
+    """Read, evaluate and write; prints a summary line.
 
+    Exits 2 on unusable paths (also an output that is the input, or one
+    another run is writing), 1 when the output cannot be written.
+    """
     if cases.suffix.lower() not in _INPUTS or not cases.is_file():
         err.print(f"{cases}: expected an existing {', '.join(_INPUTS)} file")
         raise typer.Exit(2)
     if output.suffix.lower() not in _OUTPUTS:
         err.print(f"{output}: expected a {' or '.join(_OUTPUTS)} output file")
         raise typer.Exit(2)
+    partial = output.with_name(output.name + ".partial")
+    try:
+        refuse_overlap({"the input": cases}, {"-o/--output": output, "the partial output": partial,
+                                              "the lock": lock_path(output)})
+        with exclusive([output]):  # held from reading to the rename: a second run on this output fails at once
+            _run_locked(cases, output, rules, rulebook)
+    except (OutputPathError, OutputInUseError) as exc:
+        _fail(exc, 2)
+    except OSError as exc:  # the lock file cannot be created: the output's directory is missing or read-only
+        _cannot_write(output, exc)
+
+
+def _run_locked(cases: Path, output: Path, rules: Path | None, rulebook: str | None) -> None:
+    from .columnar import evaluate_caseload
+    from .columnar_input import read_caseload
+
     started = time.perf_counter()
     try:
         frame, text = read_caseload(cases)
@@ -61,18 +81,38 @@ def run_columnar(cases: Path, output: Path, rules: Path | None = None, rulebook:
 
 
 def _write_atomic(result: Any, output: Path) -> None:
-    """Write to ``OUT.partial`` and rename: a full disk never leaves a file that looks complete."""
+    """Write to ``OUT.partial`` and rename: a full disk never leaves a file that looks complete.
+
+    The whole result is in memory, so there is nothing to resume: a failed
+    write removes the partial file. polars reports a full disk while
+    writing Parquet as ``ComputeError`` (not ``OSError``), so every error of
+    the writer is caught here.
+    """
     partial = output.with_name(output.name + ".partial")
     try:
         if output.suffix.lower() == ".parquet":
             result.write_parquet(partial)
         else:
-            result.write_csv(partial)
+            safe_frame(result).write_csv(partial)  # no text cell a spreadsheet would run as a formula
         os.replace(partial, output)
-    except OSError as exc:
+    except Exception as exc:  # OSError, polars' ComputeError wrapping an OS error, ...
         partial.unlink(missing_ok=True)
-        err.print(f"{output}: cannot write ({exc.strerror or exc}); no output written", markup=False)
-        raise typer.Exit(2) from None
+        _cannot_write(output, exc)
+
+
+def _cannot_write(output: Path, exc: Exception) -> NoReturn:
+    """Exit 1 (as the streaming batch does on a full disk) with the OS reason, not a traceback."""
+    err.print(f"{output}: cannot write ({_reason(exc)}); no output written", markup=False)
+    raise typer.Exit(1) from None
+
+
+def _reason(exc: Exception) -> str:
+    """The OS reason of a write error: ``strerror``, or the ``(os error N)`` that polars puts in its text."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    found = re.search(r"\(os error (\d+)\)", text)
+    return os.strerror(int(found.group(1))) if found else text
 
 
 def _with_columnar(original: Any) -> Any:

@@ -80,3 +80,27 @@ class EngineError(EligibilityError):
     """Raised when the rule engine breaks an invariant (e.g. two outcomes for one condition)."""
 
     code = "ENGINE_INVARIANT"
+
+
+class OutputPathError(EligibilityError):
+    """Raised when a file a caseload command would write is one of its inputs, or two of its outputs are one file."""
+
+    code = "OUTPUT_IS_INPUT"
+
+
+class OutputIsDirectoryError(OutputPathError):
+    """Raised when a file a caseload command would write is an existing directory."""
+
+    code = "OUTPUT_IS_DIRECTORY"
+
+
+class OutputInUseError(EligibilityError):
+    """Raised when another run holds the lock on the output a batch would write."""
+
+    code = "OUTPUT_IN_USE"
+
+
+class SchedulerUnreachableError(EligibilityError):
+    """Raised when ``--scheduler`` names a Dask scheduler that cannot be connected to."""
+
+    code = "DASK_SCHEDULER_UNREACHABLE"

@@ -35,7 +35,9 @@ from ..decide import Evaluator
 from ..errors import EligibilityError
 from ..loader import load_rulebooks
 from .io import BadLine, CaseLine, read_cases
+from .output_guard import batch_files, exclusive, refuse_overlap
 from .rows import RowWriter, decision_row, error_row
+from .worker_lifetime import die_with_parent
 
 CHUNK = 500
 COLUMNAR_CHUNK = 5_000  # the columnar backend pays per chunk, not per case
@@ -155,6 +157,7 @@ def mode_of(full: bool, per_case: bool) -> str:
 
 
 def _init_worker(rules_dir: str | None, mode: str) -> None:
+    die_with_parent()  # a SIGKILLed batch must not leave its workers running
     evaluator = Evaluator(load_rulebooks(Path(rules_dir) if rules_dir else None))
     _worker.update(evaluator=evaluator, programmes=programme_ids(evaluator), mode=mode)
 
@@ -184,6 +187,22 @@ def run_batch(cases: Path, output: Path, errors: Path, *, workers: int = 1, rule
               full: bool = False, per_case: bool = False, on_progress: Callable[[int], None] | None = None,
               scheduler: str | None = None, resume: bool = False) -> BatchSummary:
     """Decide every case in ``cases``; write rows to ``output`` and bad lines to ``errors``.
+
+    Refuses (OutputPathError) a file to write that is the input or another
+    output, and holds ``OUT.lock`` and ``ERRORS.lock`` for the whole run
+    (OutputInUseError at once if another run holds them), so two runs never
+    share a partial file. The options are those of ``_run_batch``.
+    """
+    refuse_overlap({"the input": cases}, batch_files(output, errors))
+    with exclusive([output, errors]):
+        return _run_batch(cases, output, errors, workers=workers, rules_dir=rules_dir, full=full,
+                          per_case=per_case, on_progress=on_progress, scheduler=scheduler, resume=resume)
+
+
+def _run_batch(cases: Path, output: Path, errors: Path, *, workers: int = 1, rules_dir: Path | None = None,
+               full: bool = False, per_case: bool = False, on_progress: Callable[[int], None] | None = None,
+               scheduler: str | None = None, resume: bool = False) -> BatchSummary:
+    """The run itself, under the locks ``run_batch`` holds.
 
     Rows come from the columnar backend in chunks of ``COLUMNAR_CHUNK``;
     ``per_case`` decides them one by one with the durable-rules engine

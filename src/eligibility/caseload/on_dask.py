@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from ..decide import Evaluator
-from ..errors import EligibilityError
+from ..errors import EligibilityError, SchedulerUnreachableError
 from ..loader import load_rulebooks
 
+CONNECT_SECONDS = 30.0  # Dask's own default; a scheduler that has not answered by then is reported unreachable
 _evaluators: dict[str | None, Evaluator] = {}
 
 
@@ -48,7 +49,21 @@ def _client(scheduler: str):
         from dask.distributed import Client
     except ImportError:  # pragma: no cover - depends on the install
         raise EligibilityError("--scheduler needs Dask: pip install 'eligibility[dask]'") from None
-    return Client(scheduler)
+    try:
+        return Client(scheduler, timeout=CONNECT_SECONDS)
+    except (OSError, ValueError) as exc:  # timed out / refused / no such host; ValueError: a malformed address
+        raise SchedulerUnreachableError(
+            f"--scheduler {scheduler}: cannot reach the Dask scheduler at {scheduler} (expected a running "
+            f"scheduler at tcp://host:port, found: {exc})") from None
+
+
+def _next_result(scheduler: str, pending: deque) -> Any:
+    """The next result in order; a connection lost mid-run is reported as that, not as a write error."""
+    try:
+        return pending.popleft().result()
+    except OSError as exc:  # distributed's CommClosedError and connect timeouts are OSErrors
+        raise SchedulerUnreachableError(f"--scheduler {scheduler}: lost the connection to the Dask scheduler at "
+                                        f"{scheduler} ({exc})") from None
 
 
 def check_cluster(client, rules_dir: str | None, local: Evaluator) -> None:
@@ -69,9 +84,9 @@ def dask_results(scheduler: str, work: Iterator[list[Any]], rules_dir: Path | No
         for chunk in work:
             pending.append(client.submit(_decide_remote, chunk, rules, mode, pure=False))
             if len(pending) >= window:
-                yield pending.popleft().result()
+                yield _next_result(scheduler, pending)
         while pending:
-            yield pending.popleft().result()
+            yield _next_result(scheduler, pending)
 
 
 def _impact_remote(chunk: list[Any], rulebook_a: str, rulebook_b: str, rules_dir: str | None, per_case: bool):
@@ -91,6 +106,6 @@ def impact_on_dask(scheduler: str, work: Iterator[list[Any]], rulebook_a: str, r
             pending.append(client.submit(_impact_remote, chunk, rulebook_a, rulebook_b, rules_dir, per_case,
                                          pure=False))
             if len(pending) >= window:
-                yield pending.popleft().result()
+                yield _next_result(scheduler, pending)
         while pending:
-            yield pending.popleft().result()
+            yield _next_result(scheduler, pending)

@@ -11,6 +11,7 @@ from typing import IO, Any
 
 from ..errors import CaseError, EligibilityError
 from ..models import Decision
+from .csv_cells import safe_row
 
 KEY_DATES = ("benefit_last_day", "beredningsgrupp_deadline", "last_day_with_hps_months_left",
              "birthday_30", "aktivitetsersattning_end", "sjukpenning_days_left")
@@ -70,7 +71,7 @@ def flatten(row: dict[str, Any]) -> dict[str, Any]:
 
 
 class RowWriter:
-    """Writes summary rows as JSONL or CSV (UTF-8 with BOM so Excel keeps å/ä/ö)."""
+    """Writes summary rows as JSONL or CSV (UTF-8 with BOM so Excel keeps å/ä/ö; text cells formula-safe)."""
 
     def __init__(self, handle: IO[str], path: Path, programmes: list[str], header: bool = True) -> None:
         self.csv = path.suffix.lower() == ".csv"
@@ -88,6 +89,6 @@ class RowWriter:
     def write(self, row: dict[str, Any]) -> None:
         """One row."""
         if self.csv:
-            self.writer.writerow(flatten(row))
+            self.writer.writerow(safe_row(flatten(row)))  # no cell a spreadsheet would run as a formula
         else:
             self.handle.write(json.dumps(row, ensure_ascii=False) + "\n")
