@@ -26,6 +26,7 @@ MAX_RULE_FILE_BYTES = 1_000_000
 # libyaml's parser when PyYAML has it (same nodes and marks, ~10x faster); the Python one otherwise.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SHOWN_SCALAR = 40
+_TAG_SHOWN = {"timestamp": "a date", "int": "a whole number", "float": "a number", "bool": "true/false"}
 
 Lines = dict[tuple[Any, ...], int]
 
@@ -112,8 +113,9 @@ def _scalar(node: yaml.Node, ctor: yaml.SafeLoader, shown_as: str) -> Any:
     except (ValueError, TypeError, OverflowError, yaml.YAMLError) as exc:
         shown = str(node.value)[:_SHOWN_SCALAR]
         reason = getattr(exc, "problem", None) or str(exc)
+        tag = node.tag.rsplit(":", 1)[-1]
         raise RulebookError([RuleProblem(shown_as, node.start_mark.line + 1,
-                                         f"value '{shown}' cannot be read as {node.tag.rsplit(':', 1)[-1]}: {reason}")]
+                                         f"value '{shown}' cannot be read as {_TAG_SHOWN.get(tag, tag)}: {reason}")]
                             ) from None
 
 
