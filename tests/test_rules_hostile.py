@@ -32,7 +32,10 @@ EXAMPLE = Path(__file__).parents[1] / "examples" / "hps_sjukpenning.yaml"
 PARAMETERS = "2010-01-01/parameters.yaml"
 CONDITIONS = "2010-01-01/conditions.yaml"
 TARGET_GROUPS = "2010-01-01/target_groups.yaml"
-HPS_MONTHS_VALUE = "hps_minsta_kvarvarande_manader:\n  description: Minsta tid som ska återstå av ersättningen för handlingsplansamverkan\n  unit: month\n  values:\n    2008-07-01:\n      value: 6\n"
+HPS_MONTHS_VALUE = ("hps_minsta_kvarvarande_manader:\n"
+                    "  description: Minsta tid som ska återstå av ersättningen för handlingsplansamverkan\n"
+                    "  unit: month\n  values:\n    2008-07-01:\n      value: 6\n")
+HPS = "hps_minsta_kvarvarande_manader"
 runner = CliRunner()
 
 
@@ -236,9 +239,8 @@ def test_an_unknown_yaml_tag_is_reported_with_file_and_line(rules):
 
 # --- Placeholders in text_sv ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("placeholder", ["{hps_minsta_kvarvarande_manader:>999999999}",
-                                         "{hps_minsta_kvarvarande_manader!r}", "{hps_minsta_kvarvarande_manader[0]}",
-                                         "{hps_minsta_kvarvarande_manader.real}", "{}", "{ hps_minsta_kvarvarande_manader }"],
+@pytest.mark.parametrize("placeholder", [f"{{{HPS}{tail}}}" for tail in (":>999999999", "!r", "[0]", ".real")]
+                         + ["{}", f"{{ {HPS} }}"],
                          ids=["format-spec", "conversion", "index", "attribute", "empty", "spaces"])
 def test_a_placeholder_that_is_not_a_plain_name_is_rejected_with_file_and_line(rules, placeholder):
     path = rules / CONDITIONS

@@ -156,7 +156,8 @@ def load_rulebooks(rules_dir: Path | None = None, on_read: OnRead | None = None)
     try:
         directories = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     except OSError as exc:
-        raise RulebookError([RuleProblem(str(root), None, f"cannot list the rules directory ({exc.strerror})")]) from None
+        reason = f"cannot list the rules directory ({exc.strerror})"
+        raise RulebookError([RuleProblem(str(root), None, reason)]) from None
     for directory in directories:
         try:
             books.append(load_rulebook(directory, root, on_read))

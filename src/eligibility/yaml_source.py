@@ -54,7 +54,8 @@ def read_rule_bytes(path: Path, shown_as: str) -> bytes:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise RulebookError([RuleProblem(shown_as, None, f"expected a regular file, found {_kind_of(info.st_mode)}")])
+            found = _kind_of(info.st_mode)
+            raise RulebookError([RuleProblem(shown_as, None, f"expected a regular file, found {found}")])
         if info.st_size > MAX_RULE_FILE_BYTES:
             raise RulebookError([RuleProblem(shown_as, None, f"file is larger than {MAX_RULE_FILE_BYTES} bytes")])
         chunks: list[bytes] = []
@@ -131,8 +132,8 @@ def _build(node: yaml.Node, path: tuple[Any, ...], lines: Lines, ctor: yaml.Safe
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 found = "a list" if isinstance(key_node, yaml.SequenceNode) else "a mapping"
-                raise RulebookError([RuleProblem(shown_as, key_node.start_mark.line + 1,
-                                                 f"expected a key that is a plain text, number or date, found {found}")])
+                reason = f"expected a key that is a plain text, number or date, found {found}"
+                raise RulebookError([RuleProblem(shown_as, key_node.start_mark.line + 1, reason)])
             key = _scalar(key_node, ctor, shown_as)
             if key == "<<":
                 raise RulebookError([RuleProblem(shown_as, key_node.start_mark.line + 1,

@@ -94,9 +94,11 @@ def _unbalanced_brace(rules):
     return "conditions.yaml", _line(rules / "2010-01-01" / "conditions.yaml", "{sjukpenning.")
 
 
+HPS_MONTHS = "      value: 6\n      source: {document: seeds/000_7ec5f587b07a68b8.txt, provision: \"avsnitt Samverkan"
+
+
 def _fractional_months(rules):
-    _replace(rules / "2010-01-01" / "parameters.yaml", "      value: 6\n      source: {document: seeds/000_7ec5f587b07a68b8.txt, provision: \"avsnitt Samverkan",
-             "      value: 6.5\n      source: {document: seeds/000_7ec5f587b07a68b8.txt, provision: \"avsnitt Samverkan")
+    _replace(rules / "2010-01-01" / "parameters.yaml", HPS_MONTHS, HPS_MONTHS.replace("value: 6", "value: 6.5"))
     return "parameters.yaml", _line(rules / "2010-01-01" / "parameters.yaml", "value: 6.5")
 
 
@@ -136,9 +138,7 @@ def test_a_reload_the_canaries_refuse_answers_422_and_decisions_and_timelines_ke
     client, store, _ = _reloading_client(rules_copy)
     good = store.evaluator
     # Passes the unit check (within the calendar), but no date arithmetic can add 119988 months.
-    _replace(rules_copy / "2010-01-01" / "parameters.yaml",
-             "      value: 6\n      source: {document: seeds/000_7ec5f587b07a68b8.txt, provision: \"avsnitt Samverkan",
-             "      value: 119988\n      source: {document: seeds/000_7ec5f587b07a68b8.txt, provision: \"avsnitt Samverkan")
+    _replace(rules_copy / "2010-01-01" / "parameters.yaml", HPS_MONTHS, HPS_MONTHS.replace("value: 6", "value: 119988"))
     response = client.post("/v1/admin/reload")
     assert response.status_code == 422
     assert any(p["file"] == "rules/2010-01-01" and p["reason"].startswith("canary case")
