@@ -20,6 +20,7 @@ from eligibility import RulebookError, load_rulebooks
 from eligibility import canary
 from eligibility.canary import canary_cases, canary_problems, checked_evaluator
 from eligibility.cli import app
+from eligibility.condition_graph import MAX_NESTING
 from eligibility.decide import Evaluator
 from eligibility.explain import format_text
 from eligibility.loader import content_hash, default_rules_dir
@@ -389,3 +390,29 @@ def test_eligibility_lint_runs_the_canary_cases(rules):
     result = runner.invoke(app, ["lint", "--rules", str(rules)])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert "rules/2010-01-01: canary case" in result.output and "Traceback" not in result.output
+
+
+# --- Composite conditions nested without bound --------------------------------------------------
+
+def test_a_chain_of_composite_conditions_deeper_than_the_recursion_limit_is_a_lint_error(rules):
+    path = rules / CONDITIONS
+    source = '{document: seeds/001_d90e694da1fdaa6d.txt, provision: "rad 9"}'
+    links = 1_200  # beyond Python's default recursion limit of 1 000
+    chain = "".join(
+        f"kedja_{i}:\n  text_sv: Kedja.\n  check: alla\n  all_of: [{f'kedja_{i + 1}' if i + 1 < links else 'har_sjukpenning'}]"
+        f"\n  source: {source}\n  valid_from: 2008-07-01\n" for i in range(links))
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + chain, encoding="utf-8")
+    first_too_deep = links - (MAX_NESTING + 1)  # kedja_i has links - i composite levels below and including it
+    line = _line_of(path, f"kedja_{first_too_deep}:")
+    assert _problems(rules) == [f"rules/{CONDITIONS}:{line}: condition 'kedja_{first_too_deep}': composite conditions "
+                                f"nest more than {MAX_NESTING} levels deep below it"]
+
+
+def test_a_cycle_through_a_long_chain_is_reported_without_recursion(rules):
+    path = rules / CONDITIONS
+    source = '{document: seeds/001_d90e694da1fdaa6d.txt, provision: "rad 9"}'
+    links = 1_200
+    chain = "".join(f"ring_{i}:\n  text_sv: Ring.\n  check: nagon\n  any_of: [ring_{(i + 1) % links}]\n"
+                    f"  source: {source}\n  valid_from: 2008-07-01\n" for i in range(links))
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + chain, encoding="utf-8")
+    assert any("condition 'ring_" in p and "refers to itself through its parts" in p for p in _problems(rules))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from .condition_graph import MAX_NESTING, cycles, depths
 from .conditions import ALL_KINDS, COMPOSITE_KINDS, LEAF_KINDS
 from .errors import RuleProblem
 from .facts import KNOWN_FACTS, REQUIRED_PARAMETERS
@@ -84,8 +85,14 @@ def lint_rulebook(book: Rulebook) -> list[RuleProblem]:
         if prog_id in book.meta.not_in_force:
             report("programmes.yaml", (prog_id,), f"programme '{prog_id}' is also listed as not in force")
     _target_group_numbers(book, report)
-    for cycle_at in _cycles(conditions):
+    looped = cycles(conditions)
+    for cycle_at in looped:
         report("conditions.yaml", (cycle_at,), f"condition '{cycle_at}' refers to itself through its parts")
+    if not looped:
+        for cond_id, depth in depths(conditions).items():
+            if depth == MAX_NESTING + 1:
+                report("conditions.yaml", (cond_id,), f"condition '{cond_id}': composite conditions nest more than "
+                                                       f"{MAX_NESTING} levels deep below it")
     return problems
 
 
@@ -167,26 +174,3 @@ def _lint_condition(book: Rulebook, cond_id: str, cond: ConditionDef, conditions
             if part not in conditions:
                 report("conditions.yaml", (cond_id,), f"condition '{cond_id}': part '{part}' is not defined in this rulebook")
 
-
-def _cycles(conditions: dict[str, ConditionDef]) -> list[str]:
-    found: list[str] = []
-    state: dict[str, int] = {}
-
-    def visit(cid: str) -> None:
-        state[cid] = 1
-        cond = conditions[cid]
-        kind = COMPOSITE_KINDS.get(cond.check)
-        if kind and not kind.problems(cond):
-            for part in kind.parts(cond):
-                if part not in conditions:
-                    continue
-                if state.get(part) == 1:
-                    found.append(cid)
-                elif part not in state:
-                    visit(part)
-        state[cid] = 2
-
-    for cid in conditions:
-        if cid not in state:
-            visit(cid)
-    return found
