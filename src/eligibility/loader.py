@@ -83,7 +83,8 @@ def _validate(model: type[BaseModel], data: Any, lines: Lines, shown: str,
         for err in exc.errors():
             loc = _resolved((*prefix, *err["loc"]), lines)
             where = ".".join(str(part) for part in loc) or "(file)"
-            problems.append(RuleProblem(shown, line_of(lines, loc), f"{where}: {err['msg']}"))
+            reason = err["msg"].removeprefix("Value error, ")  # our own validators' messages read as they are
+            problems.append(RuleProblem(shown, line_of(lines, loc), f"{where}: {reason}"))
         return None, problems
 
 
