@@ -7,6 +7,7 @@ their stable ``.code``, FastAPI's validation errors and HTTP errors by status.
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -84,6 +85,15 @@ async def _http_error(request: Request, exc: Exception) -> Any:
     return problems.response(body, headers=getattr(exc, "headers", None))
 
 
+def _log_failed_reload(done: "asyncio.Future[Any]") -> None:
+    """Log an exception of a SIGHUP reload, which runs in a thread where it would vanish.
+
+    The store returns broken rules as a ``RulebookError``; this only catches defects.
+    """
+    if not done.cancelled() and done.exception() is not None:
+        logging.getLogger("api").error("SIGHUP reload failed", exc_info=done.exception())
+
+
 def _lifespan(settings: Settings):  # noqa: ANN202
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -91,7 +101,8 @@ def _lifespan(settings: Settings):  # noqa: ANN202
             loop = asyncio.get_running_loop()
 
             def on_sighup() -> None:
-                loop.run_in_executor(None, reload_rules, app.state.store, app.state.audit, "SIGHUP")
+                done = loop.run_in_executor(None, reload_rules, app.state.store, app.state.audit, "SIGHUP")
+                done.add_done_callback(_log_failed_reload)
 
             loop.add_signal_handler(signal.SIGHUP, on_sighup)
         yield

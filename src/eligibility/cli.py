@@ -16,6 +16,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
+from .canary import canary_cases, checked_evaluator
 from .decide import Evaluator
 from .errors import CaseError, EligibilityError, RulebookError
 from .loader import load_rulebooks
@@ -128,13 +129,14 @@ def rulebooks(rules: RulesOption = None) -> None:
 
 @app.command()
 def lint(rules: RulesOption = None) -> None:
-    """Check every rule file (schema and meaning); exit 1 on any problem."""
+    """Check every rule file (schema and meaning) and decide the canary cases; exit 1 on any problem."""
     try:
-        books = load_rulebooks(rules)
+        books = checked_evaluator(rules).books
     except RulebookError as exc:
         _fail(exc)
     conditions = sum(len(book.all_conditions()) for book in books)
-    out.print(f"OK: {len(books)} rulebooks, {conditions} conditions, no problems.")
+    out.print(f"OK: {len(books)} rulebooks, {conditions} conditions, {len(canary_cases())} canary cases decided, "
+              "no problems.")
 
 
 # Commands defined in their own modules register themselves on `app`.

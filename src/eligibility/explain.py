@@ -15,6 +15,7 @@ from .conditions.remaining_time import END, HAS_END, threshold_fact
 from .facts import HPS_MONTHS, FactSet
 from .models import ConditionRecord, KeyDates, ProgrammeResult, Question, Status, Utfall
 from .rule_schema import ConditionDef
+from .rule_text import fill
 from .plan import Plan
 from .rulebook import Rulebook
 
@@ -97,7 +98,11 @@ def explain_decision(plan: Plan, facts: FactSet, programmes: dict[str, Programme
 
 
 def format_text(text: str, params: dict[str, Any], names: tuple[str, ...]) -> str:
-    """Fill the ``{parameter}`` placeholders ``names`` of a rule text with the values in force."""
+    """Fill the ``{parameter}`` placeholders ``names`` of a rule text with the values in force.
+
+    Plain placeholders only, never ``str.format``: a format spec in a rule
+    text must not size the output (see ``rule_text``).
+    """
     if "{" not in text:
         return text
-    return text.format(**{name: sv.value_sv(params[name].value) for name in names})
+    return fill(text, {name: sv.value_sv(params[name].value) for name in names})

@@ -7,17 +7,16 @@ defined for the whole period in which they are used, facts that exist.
 
 from __future__ import annotations
 
-import re
-import string
 from datetime import timedelta
 
+from .condition_graph import MAX_NESTING, cycles, depths
 from .conditions import ALL_KINDS, COMPOSITE_KINDS, LEAF_KINDS
 from .errors import RuleProblem
 from .facts import KNOWN_FACTS, REQUIRED_PARAMETERS
 from .rule_schema import ConditionDef
+from .rule_text import placeholder_problems, placeholders
 from .rulebook import Rulebook
-
-_PLACEHOLDER = re.compile(r"^[a-z][a-z0-9_]*$")
+from .units import unit_problem
 
 
 def lint_rulebooks(books: list[Rulebook]) -> list[RuleProblem]:
@@ -85,13 +84,41 @@ def lint_rulebook(book: Rulebook) -> list[RuleProblem]:
                 report("programmes.yaml", (prog_id, "conditions"), f"programme '{prog_id}': condition '{part}' is not defined in this rulebook")
         if prog_id in book.meta.not_in_force:
             report("programmes.yaml", (prog_id,), f"programme '{prog_id}' is also listed as not in force")
-    for cycle_at in _cycles(conditions):
+    _target_group_numbers(book, report)
+    looped = cycles(conditions)
+    for cycle_at in looped:
         report("conditions.yaml", (cycle_at,), f"condition '{cycle_at}' refers to itself through its parts")
+    if not looped:
+        for cond_id, depth in depths(conditions).items():
+            if depth == MAX_NESTING + 1:
+                report("conditions.yaml", (cond_id,), f"condition '{cond_id}': composite conditions nest more than "
+                                                       f"{MAX_NESTING} levels deep below it")
     return problems
 
 
+def _target_group_numbers(book: Rulebook, report) -> None:
+    """Target groups are known by number (seed 001 numbers them 1-5): two with one number is an error."""
+    first_with: dict[int, str] = {}
+    for group_id, group in book.target_groups.items():
+        if group.number in first_with:
+            report("target_groups.yaml", (group_id, "number"),
+                   f"target group '{group_id}': number {group.number} is already the number of target group "
+                   f"'{first_with[group.number]}'")
+        else:
+            first_with[group.number] = group_id
+        if "{" in group.name_sv or "}" in group.name_sv:
+            report("target_groups.yaml", (group_id, "name_sv"),
+                   f"target group '{group_id}': name_sv may not contain '{{' or '}}' (it becomes part of a rule text)")
+
+
 def _parameter_covers_period(book: Rulebook, name: str, report) -> None:
-    values = book.parameters[name].values
+    definition = book.parameters[name]
+    values = definition.values
+    for start, entry in values.items():
+        wrong = unit_problem(definition.unit, entry.value)
+        if wrong:
+            report("parameters.yaml", (name, "values", start, "value"),
+                   f"parameter '{name}' (unit {definition.unit}), value from {start}: {wrong}")
     if min(values) > book.valid_from:
         report("parameters.yaml", (name, "values"),
                f"parameter '{name}' has no value on {book.valid_from}, the first day of the rulebook")
@@ -105,12 +132,8 @@ def _parameter_covers_period(book: Rulebook, name: str, report) -> None:
 
 
 def _used(book: Rulebook, name: str) -> bool:
-    return any(name in cond.parameters.values() or name in _placeholders(cond.text_sv)
+    return any(name in cond.parameters.values() or name in placeholders(cond.text_sv)
                for cond in book.conditions.values())
-
-
-def _placeholders(text: str) -> list[str]:
-    return [field for _, field, _, _ in string.Formatter().parse(text) if field]
 
 
 def _lint_condition(book: Rulebook, cond_id: str, cond: ConditionDef, conditions: dict, report) -> None:
@@ -131,8 +154,10 @@ def _lint_condition(book: Rulebook, cond_id: str, cond: ConditionDef, conditions
         if name not in book.parameters:
             report("conditions.yaml", (cond_id, "parameters", role),
                    f"condition '{cond_id}': parameter '{name}' is not defined in this rulebook")
-    for name in _placeholders(cond.text_sv):
-        if not _PLACEHOLDER.match(name) or name not in book.parameters:
+    for problem in placeholder_problems(cond.text_sv):
+        report("conditions.yaml", (cond_id, "text_sv"), f"condition '{cond_id}': text_sv: {problem}")
+    for name in placeholders(cond.text_sv):
+        if name not in book.parameters:
             report("conditions.yaml", (cond_id, "text_sv"), f"condition '{cond_id}': text refers to unknown parameter '{name}'")
     for fact in cond.facts:
         if fact not in KNOWN_FACTS:
@@ -149,26 +174,3 @@ def _lint_condition(book: Rulebook, cond_id: str, cond: ConditionDef, conditions
             if part not in conditions:
                 report("conditions.yaml", (cond_id,), f"condition '{cond_id}': part '{part}' is not defined in this rulebook")
 
-
-def _cycles(conditions: dict[str, ConditionDef]) -> list[str]:
-    found: list[str] = []
-    state: dict[str, int] = {}
-
-    def visit(cid: str) -> None:
-        state[cid] = 1
-        cond = conditions[cid]
-        kind = COMPOSITE_KINDS.get(cond.check)
-        if kind and not kind.problems(cond):
-            for part in kind.parts(cond):
-                if part not in conditions:
-                    continue
-                if state.get(part) == 1:
-                    found.append(cid)
-                elif part not in state:
-                    visit(part)
-        state[cid] = 2
-
-    for cid in conditions:
-        if cid not in state:
-            visit(cid)
-    return found

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,12 @@ from pydantic import BaseModel, ValidationError
 from .errors import RuleProblem, RulebookError, RulebookNotFoundError
 from .rule_schema import RULE_FILES, RulebookMeta
 from .rulebook import Rulebook
-from .yaml_source import Lines, line_of, read_yaml_with_lines
+from .yaml_source import Lines, line_of, parse_yaml_with_lines, read_rule_bytes
 
 RULES_ENV = "ELIGIBILITY_RULES_DIR"
+
+OnRead = Callable[[Path, bytes], None]
+"""A test hook called right after a rule file's bytes are read, before they are parsed."""
 
 
 def default_rules_dir() -> Path:
@@ -30,13 +34,17 @@ def default_rules_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "rules"
 
 
-def content_hash(directory: Path) -> str:
-    """SHA-256 over the rule files' names and bytes, in a fixed order."""
+def content_hash(contents: Mapping[str, bytes]) -> str:
+    """SHA-256 over the rule files' names and bytes, in a fixed order.
+
+    Takes the bytes that were parsed, never a second read of the files: a
+    file replaced during a reload must not give one version's rules the
+    other version's hash.
+    """
     digest = hashlib.sha256()
     for name in sorted(RULE_FILES):
-        path = directory / name
-        if path.exists():
-            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+        if name in contents:
+            digest.update(name.encode() + b"\0" + contents[name] + b"\0")
     return digest.hexdigest()
 
 
@@ -47,6 +55,25 @@ def _shown(path: Path, root: Path) -> str:
         return str(path)
 
 
+def _resolved(loc: tuple[Any, ...], lines: Lines) -> tuple[Any, ...]:
+    """``loc`` with the keys pydantic spelled by ``repr`` (dates) mapped back to the YAML keys.
+
+    pydantic reports a non-string dict key as ``'datetime.date(2008, 7, 1)'``;
+    the key itself names the line of the value and reads as ``2008-07-01``.
+    """
+    resolved: list[Any] = []
+    for part in loc:
+        path = (*resolved, part)
+        if path not in lines and isinstance(part, str):
+            depth = len(resolved) + 1
+            for key in lines:
+                if len(key) == depth and key[:-1] == tuple(resolved) and repr(key[-1]) == part:
+                    path = key
+                    break
+        resolved = list(path)
+    return tuple(resolved)
+
+
 def _validate(model: type[BaseModel], data: Any, lines: Lines, shown: str,
               prefix: tuple[Any, ...] = ()) -> tuple[Any, list[RuleProblem]]:
     try:
@@ -54,18 +81,23 @@ def _validate(model: type[BaseModel], data: Any, lines: Lines, shown: str,
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            loc = (*prefix, *err["loc"])
+            loc = _resolved((*prefix, *err["loc"]), lines)
             where = ".".join(str(part) for part in loc) or "(file)"
-            problems.append(RuleProblem(shown, line_of(lines, loc), f"{where}: {err['msg']}"))
+            reason = err["msg"].removeprefix("Value error, ")  # our own validators' messages read as they are
+            problems.append(RuleProblem(shown, line_of(lines, loc), f"{where}: {reason}"))
         return None, problems
 
 
-def load_rulebook(directory: Path, root: Path | None = None) -> Rulebook:
-    """Load and schema-check one rulebook directory (lint is separate: ``lint.py``)."""
+def load_rulebook(directory: Path, root: Path | None = None, on_read: OnRead | None = None) -> Rulebook:
+    """Load and schema-check one rulebook directory (lint is separate: ``lint.py``).
+
+    Each file is read once; its content hash is taken from those bytes.
+    """
     root = root or directory.parent
     problems: list[RuleProblem] = []
     parts: dict[str, Any] = {}
     all_lines: dict[str, Lines] = {}
+    contents: dict[str, bytes] = {}
     for name, model in RULE_FILES.items():
         path = directory / name
         shown = _shown(path, root)
@@ -73,7 +105,11 @@ def load_rulebook(directory: Path, root: Path | None = None) -> Rulebook:
             problems.append(RuleProblem(shown, None, "file is missing"))
             continue
         try:
-            data, lines = read_yaml_with_lines(path, shown)
+            raw = read_rule_bytes(path, shown)
+            contents[name] = raw
+            if on_read is not None:
+                on_read(path, raw)
+            data, lines = parse_yaml_with_lines(raw, shown)
         except RulebookError as exc:
             problems.extend(exc.problems)
             continue
@@ -99,16 +135,17 @@ def load_rulebook(directory: Path, root: Path | None = None) -> Rulebook:
         conditions=parts["conditions.yaml"],
         target_groups=parts["target_groups.yaml"],
         programmes=parts["programmes.yaml"],
-        content_hash=content_hash(directory),
+        content_hash=content_hash(contents),
         directory=_shown(directory, root),
         lines=all_lines,
     )
 
 
-def load_rulebooks(rules_dir: Path | None = None) -> list[Rulebook]:
+def load_rulebooks(rules_dir: Path | None = None, on_read: OnRead | None = None) -> list[Rulebook]:
     """Load, schema-check and lint every rulebook under ``rules_dir``, sorted by start.
 
-    Raises ``RulebookError`` with every problem found in any file.
+    Raises ``RulebookError`` with every problem found in any file. ``on_read``
+    is a test hook (see ``OnRead``).
     """
     from .lint import lint_rulebooks  # lint imports the kinds; keep loader light
 
@@ -117,9 +154,14 @@ def load_rulebooks(rules_dir: Path | None = None) -> list[Rulebook]:
         raise RulebookError([RuleProblem(str(root), None, "rules directory does not exist")])
     books: list[Rulebook] = []
     problems: list[RuleProblem] = []
-    for directory in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+    try:
+        directories = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError as exc:
+        reason = f"cannot list the rules directory ({exc.strerror})"
+        raise RulebookError([RuleProblem(str(root), None, reason)]) from None
+    for directory in directories:
         try:
-            books.append(load_rulebook(directory, root))
+            books.append(load_rulebook(directory, root, on_read))
         except RulebookError as exc:
             problems.extend(exc.problems)
     if not books and not problems:

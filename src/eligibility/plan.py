@@ -7,11 +7,11 @@ its text template. Deciding a case then walks this list once.
 
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass
 
 from .conditions import COMPOSITE_KINDS, LEAF_KINDS
 from .rule_schema import ConditionDef
+from .rule_text import placeholders
 from .rulebook import Rulebook
 
 
@@ -37,10 +37,6 @@ class Plan:
     by_id: dict[str, PlannedCondition]
 
 
-def _placeholders(text: str) -> list[str]:
-    return [name for _, name, _, _ in string.Formatter().parse(text) if name]
-
-
 def make_plan(book: Rulebook) -> Plan:
     """Plan ``book`` (already linted: no cycles, every part defined)."""
     conditions = book.all_conditions()
@@ -58,7 +54,7 @@ def make_plan(book: Rulebook) -> Plan:
         planned = PlannedCondition(
             cond_id=cond_id, definition=cond, leaf=leaf is not None, any_of=cond.check == "nagon", parts=parts,
             facts_read=tuple(leaf.facts_read(cond_id, cond)) if leaf else (),
-            parameters=tuple(dict.fromkeys([*cond.parameters.values(), *_placeholders(cond.text_sv)])),
+            parameters=tuple(dict.fromkeys([*cond.parameters.values(), *placeholders(cond.text_sv)])),
         )
         placed[cond_id] = planned
         ordered.append(planned)

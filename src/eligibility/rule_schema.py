@@ -6,7 +6,7 @@ condition (``check``) come from the fixed vocabulary in ``conditions/``.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -21,10 +21,27 @@ class _Rule(BaseModel):
 
 
 class ParameterValue(_Rule):
-    """One dated value; ``value: null`` closes a parameter (the law ended it)."""
+    """One dated value; ``value: null`` closes a parameter (the law ended it).
+
+    The value is taken as YAML typed it, never converted: ``"6"`` is text, not
+    six, and a date-time is not a date. Whether it fits the parameter's
+    ``unit`` is checked by the lint (``lint.py``), which knows the unit.
+    """
 
     value: int | float | bool | date | None
     source: SourceRef
+
+    @field_validator("value", mode="plain")
+    @classmethod
+    def _as_written(cls, value: Any) -> int | float | bool | date | None:
+        if value is None or type(value) in (int, float, bool, date):
+            return value
+        raise ValueError(f"expected a number, true/false, a date or null, found {_kind(value)}")
+
+
+def _kind(value: Any) -> str:
+    kinds = {str: "text", list: "a list", dict: "a mapping", datetime: "a date with a time", bytes: "binary data"}
+    return kinds.get(type(value), type(value).__name__)
 
 
 class ParameterDef(_Rule):
