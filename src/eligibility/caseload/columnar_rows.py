@@ -21,7 +21,7 @@ whole chunk is decided case by case: one line never costs a chunk.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -200,3 +200,47 @@ def decide_chunk_columnar(items: list[CaseLine | BadLine], evaluator: Evaluator,
         else:
             results.append((True, rows.row(index, item)))
     return results
+
+
+def _contract_errors(data: Any) -> str:
+    """The ``error`` text (``field: code; ...``) of a case the backend cannot type, from the per-case validation."""
+    from ..errors import CaseError
+    from ..validate import parse_case
+
+    try:
+        parse_case(data)
+    except CaseError as exc:
+        return "; ".join(f"{problem.field}: {problem.code}" for problem in exc.problems)
+    except Exception as exc:  # noqa: BLE001 - one line never aborts the caseload
+        return f"(case): could not be decided ({type(exc).__name__})"
+    return "(case): not in the contract's shape"  # not reached: columnar_ready refuses only invalid cases
+
+
+def evaluate_lines(items: Iterable[CaseLine | BadLine], books: list[Rulebook],
+                   rulebook_id: str | None = None) -> Any:
+    """``batch --columnar`` for streamed lines: one row per line (``line``, ``id``, the backend's columns).
+
+    The cases the backend can type are evaluated at once; a line that cannot
+    be read or typed is a row with only ``line``, ``id`` and ``error`` set
+    (the reason, or ``field: code`` from the contract), so every line is
+    in the result, in order.
+    """
+    import polars as pl
+
+    ready: list[CaseLine] = []
+    bad: list[tuple[int, str | None, str]] = []
+    for item in items:
+        if isinstance(item, BadLine):
+            bad.append((item.line, None, item.reason))
+        elif columnar_ready(item.data):
+            ready.append(item)
+        else:
+            bad.append((item.line, item.case_id, _contract_errors(item.data)))
+    frame = evaluate_caseload([case.data for case in ready], books, rulebook_id)
+    frame = frame.select(pl.Series("line", [case.line for case in ready], dtype=pl.Int64),
+                         pl.Series("id", [case.case_id for case in ready], dtype=pl.String),
+                         pl.all().exclude("id"))
+    if not bad:
+        return frame
+    rows = pl.DataFrame(bad, schema={"line": pl.Int64, "id": pl.String, "error": pl.String}, orient="row")
+    return pl.concat([frame, rows], how="diagonal_relaxed").sort("line")

@@ -54,6 +54,7 @@ _FIELDS = contract_fields()
 _ALIASES = _aliases(_FIELDS)               # accepted column name -> dotted field name
 _TRUE, _FALSE = {"true", "ja", "yes", "1"}, {"false", "nej", "no", "0"}
 _COLUMN_NAME = re.compile(r"[a-z_][a-z0-9_.]{0,63}")  # a name may be shown; any other text may be personal data
+_HEADER_NAME = re.compile(r"[^\W\d][\w.\- ]{0,63}")
 _INTEGER = re.compile(r"[+-]?[0-9]{1,19}")
 _NUMBER = re.compile(r"[+-]?[0-9]{1,19}([.,][0-9]{0,19})?([eE][+-]?[0-9]{1,3})?")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -83,9 +84,14 @@ class BadLine:
     reason: str
 
 
-def shown_name(name: str) -> str:
-    """A column or key name as an error may show it: only if it looks like a field name."""
-    return name if _COLUMN_NAME.fullmatch(name) else "(unknown name)"
+def shown_name(name: str, header: bool = False) -> str:
+    """A key or column name as an error may show it: only if it looks like a field name.
+
+    ``header``: a name from a row known to be a header (it names a known column), which may be any word
+    that does not start with a digit; a key of a JSON line is shown only in the fields' own form.
+    """
+    pattern = _HEADER_NAME if header else _COLUMN_NAME
+    return name if pattern.fullmatch(name) else "(a name that is not shown)"
 
 
 def check_input_path(path: Path) -> None:
@@ -285,7 +291,7 @@ def _csv_header(path: Path, number: int, text: str) -> tuple[str, list[tuple[str
     if not known:
         raise InputError(f"{path}: line {number} is not a header row (it names no column of docs/caseload.md); "
                          "the first line must name the columns")
-    unknown = [shown_name(name) for name in names if name != ID and name not in _ALIASES]
+    unknown = [shown_name(name, header=True) for name in names if name != ID and name not in _ALIASES]
     if unknown:
         raise InputError(f"{path}: unknown column(s) {', '.join(unknown)} (see docs/caseload.md); "
                          "a misspelt column must not silently become 'unknown'")
@@ -410,7 +416,7 @@ def parquet_columns(path: Path) -> dict[str, str | None]:
         elif name in _ALIASES:
             field = _ALIASES[name]
         else:
-            problems.append(f"{shown_name(name)}: no such field in the case contract")
+            problems.append(f"{shown_name(name, header=True)}: no such field in the case contract")
             continue
         if not _fits(arrow_type, None if field is None else _FIELDS[field]):
             what = "id" if field is None else field
@@ -433,9 +439,15 @@ def read_parquet_frame(path: Path) -> Any:
 
     parquet_columns(path)
     try:
-        return flatten(pl.read_parquet(path))
+        frame = flatten(pl.read_parquet(path))
     except Exception as exc:
         raise InputError(f"{path}: not a readable Parquet file ({type(exc).__name__})") from None
+    # A date Python cannot hold (past 9999) would fail the whole frame: pin it to the last one Python has, which
+    # lies outside the calendar tables too, so that the row gets its own error (date_out_of_range).
+    low, high = pl.lit(date.min, pl.Date), pl.lit(date.max, pl.Date)
+    return frame.with_columns(pl.when(pl.col(name) > high).then(high).when(pl.col(name) < low).then(low)
+                              .otherwise(pl.col(name)).alias(name)
+                              for name, dtype in frame.schema.items() if dtype == pl.Date)
 
 
 _EPOCH = date(1970, 1, 1).toordinal()
@@ -468,10 +480,11 @@ def _read_parquet(path: Path) -> Iterator[CaseLine | BadLine]:
     number = 0
     try:
         for batch in file.iter_batches(batch_size=PARQUET_BATCH):
-            while any(pa.types.is_struct(f.type) for f in batch.schema):
-                batch = batch.flatten()
-            fields = [columns[name] for name in batch.schema.names]
-            values = [_column_values(batch.column(i)) for i in range(batch.num_columns)]
+            table = pa.Table.from_batches([batch])
+            while any(pa.types.is_struct(f.type) for f in table.schema):
+                table = table.flatten()
+            fields = [columns[name] for name in table.schema.names]
+            values = [_column_values(table.column(i).combine_chunks()) for i in range(table.num_columns)]
             for row in zip(*values):
                 number += 1
                 case: dict[str, Any] = {"as_of": None, "person": {}, "benefit": {}, "assessment": {}}
