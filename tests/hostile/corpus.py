@@ -68,8 +68,6 @@ JSONL_KINDS: list[tuple[str, bytes, str]] = [
     ("objects nested 1000 deep", b'{"a":' * 1000 + b"1" + b"}" * 1000, LINE),
     ("an integer of 5000 digits", b'{"as_of": "2011-03-15", "benefit": {"sjukpenning_days_used": ' + b"9" * 5000
      + b"}}", LINE),
-    ("a duplicate key", b'{"as_of": "2011-03-15", "as_of": "2012-01-01", "person": {"birth_date": "1975-06-02"}, '
-     b'"benefit": {"type": "ingen"}}', LINE),
     ("a lone surrogate", b'{"id": "\\ud800", "as_of": "2011-03-15"}', LINE),
     ("only a no-break space", "\u00a0".encode(), LINE),
     ("id is an object", _j({"id": {"pnr": PNR_OK}, **SP}), LINE),

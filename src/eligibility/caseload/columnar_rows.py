@@ -31,7 +31,7 @@ from ..decide import Evaluator, MissingOnDemand, question_facts
 from ..models import BenefitType, Status, Utfall
 from ..rulebook import Rulebook
 from .io import BadLine, CaseLine
-from .rows import KEY_DATES, NOT_IN_FORCE, error_row
+from .rows import KEY_DATES, NOT_IN_FORCE
 
 _log = logging.getLogger(__name__)
 _INT64 = (-(2 ** 63), 2 ** 63 - 1)

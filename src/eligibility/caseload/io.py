@@ -18,7 +18,7 @@ accounted for (``batch``: decided + errors == data lines).
   ``benefit``, ``assessment``) plus an optional ``id``. Flat or dotted keys are
   not the contract: the case fails validation like any unknown field. A line
   that is not UTF-8, not JSON, nested too deeply, holds a number too long to
-  read, a duplicate key or a lone surrogate is a ``BadLine``.
+  read or a lone surrogate is a ``BadLine``.
 * CSV (Excel exports included): UTF-8 with or without BOM, comma or semicolon
   separated, one case per physical line (a quoted cell may not span lines),
   header names as in docs/caseload.md (``as_of``, ``birth_date``,
@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -58,7 +57,6 @@ _HEADER_NAME = re.compile(r"[^\W\d][\w.\- ]{0,63}")
 _INTEGER = re.compile(r"[+-]?[0-9]{1,19}")
 _NUMBER = re.compile(r"[+-]?[0-9]{1,19}([.,][0-9]{0,19})?([eE][+-]?[0-9]{1,3})?")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-_INT64 = (-(2 ** 63), 2 ** 63 - 1)
 
 
 class InputError(EligibilityError):
@@ -111,7 +109,9 @@ def check_input(path: Path) -> None:
     check_input_path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        next(_read_csv(path), None)
+        rows = _read_csv(path)
+        next(rows, None)  # the header is read before the first row
+        rows.close()
     elif suffix == ".parquet":
         parquet_columns(path)
 
@@ -193,27 +193,10 @@ def _case_id(value: Any) -> str | None | BadLine:
 # --------------------------------------------------------------------------- JSONL
 
 
-class _DuplicateKey(ValueError):
-    pass
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    data = dict(pairs)
-    if len(data) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise _DuplicateKey(shown_name(key))
-            seen.add(key)
-    return data
-
-
 def parse_json_line(text: str) -> Any:
     """One JSON value, or ``ValueError`` with a reason that echoes nothing of the line."""
     try:
-        data = json.loads(text, object_pairs_hook=_no_duplicates)
-    except _DuplicateKey as exc:
-        raise ValueError(f"duplicate key {exc}") from None
+        data = json.loads(text)  # a duplicate key: the last one wins, as in the API (decisions.md, 60)
     except json.JSONDecodeError as exc:
         raise ValueError(f"not valid JSON: {exc.msg} (column {exc.colno})") from None
     except RecursionError:
@@ -444,10 +427,16 @@ def read_parquet_frame(path: Path) -> Any:
         raise InputError(f"{path}: not a readable Parquet file ({type(exc).__name__})") from None
     # A date Python cannot hold (past 9999) would fail the whole frame: pin it to the last one Python has, which
     # lies outside the calendar tables too, so that the row gets its own error (date_out_of_range).
+    dates = [name for name, dtype in frame.schema.items() if dtype == pl.Date]
+    if not dates or frame.height == 0:
+        return frame
+    days = frame.select([pl.col(n).cast(pl.Int32).min().alias(f"min.{n}") for n in dates]
+                        + [pl.col(n).cast(pl.Int32).max().alias(f"max.{n}") for n in dates]).row(0, named=True)
+    outside = [n for n in dates if days[f"min.{n}"] is not None
+               and (days[f"min.{n}"] < _DAYS[0] or days[f"max.{n}"] > _DAYS[1])]
     low, high = pl.lit(date.min, pl.Date), pl.lit(date.max, pl.Date)
     return frame.with_columns(pl.when(pl.col(name) > high).then(high).when(pl.col(name) < low).then(low)
-                              .otherwise(pl.col(name)).alias(name)
-                              for name, dtype in frame.schema.items() if dtype == pl.Date)
+                              .otherwise(pl.col(name)).alias(name) for name in outside)
 
 
 _EPOCH = date(1970, 1, 1).toordinal()
