@@ -20,7 +20,7 @@ from .caseload.batch import ResumeError, checkpoint_path, run_batch
 from .caseload.csv_cells import safe_row
 from .caseload.impact import impact as run_impact
 from .caseload.impact_report import render_html, render_markdown
-from .caseload.io import count_lines, read_cases
+from .caseload.io import InputError, check_input, count_lines, read_cases
 from .caseload.output_guard import refuse_overlap, replace_atomically
 from .caseload.synth import generate
 from .caseload.watchlist import parse_window, watchlist as run_watchlist
@@ -33,13 +33,24 @@ from .models import Status
 
 
 def _input(path: Path) -> Path:
-    if not path.is_file():
-        err.print(f"{path}: no such file")
-        raise typer.Exit(2)
-    if path.suffix.lower() not in (".jsonl", ".csv"):
-        err.print(f"{path}: expected a .jsonl or .csv file")
-        raise typer.Exit(2)
+    """The input file, or exit 2 when the whole file is unusable (suffix, CSV header, Parquet columns)."""
+    try:
+        check_input(path)
+    except InputError as exc:
+        err.print(exc.message, markup=False)
+        raise typer.Exit(2) from None
+    except OSError as exc:
+        err.print(f"{path}: cannot read ({exc.strerror or exc})", markup=False)
+        raise typer.Exit(2) from None
     return path
+
+
+def _fail_input(exc: EligibilityError) -> None:
+    """Exit 2 for a file-level input problem found during the run, 1 for anything else (lost lines included)."""
+    if isinstance(exc, InputError):
+        err.print(exc.message, markup=False)
+        raise typer.Exit(2)
+    _fail(exc)
 
 
 PerCaseOption = Annotated[bool, typer.Option("--per-case", help="Decide case by case with the rule engine instead "
@@ -56,7 +67,7 @@ class _RateColumn(ProgressColumn):
 
 @app.command()
 def batch(
-    cases: Annotated[Path, typer.Argument(help="Cases, .jsonl or .csv (see docs/caseload.md).")],
+    cases: Annotated[Path, typer.Argument(help="Cases, .jsonl, .csv or .parquet (see docs/caseload.md).")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Decisions, .jsonl or .csv.")],
     errors: Annotated[Optional[Path], typer.Option("--errors", help="Bad lines (default OUT.errors.jsonl).")] = None,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Processes (default: all cores).")] = os.cpu_count() or 1,
@@ -90,7 +101,7 @@ def batch(
         _resume_hint(output)
         _fail(exc, 2)
     except EligibilityError as exc:
-        _fail(exc)
+        _fail_input(exc)
     except ResumeError as exc:
         err.print(str(exc), markup=False)
         raise typer.Exit(2) from None
@@ -137,7 +148,7 @@ def _write_report(output: Path, text: str, encoding: str) -> None:
 
 @app.command()
 def watchlist(
-    cases: Annotated[Path, typer.Argument(help="Cases, .jsonl or .csv.")],
+    cases: Annotated[Path, typer.Argument(help="Cases, .jsonl, .csv or .parquet.")],
     within: Annotated[str, typer.Option("--within", help="Window, e.g. 8w, 30d, 6m.")] = "8w",
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Window start (default: each case's as_of).")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
@@ -159,11 +170,11 @@ def watchlist(
         if output is not None:
             refuse_overlap({"the input": _input(cases)}, {"-o/--output": output})
         events, problems = run_watchlist(read_cases(_input(cases)), Evaluator(load_rulebooks(rules)), window, start,
-                                         per_case=per_case)
+                                         per_case=per_case, source=cases)
     except OutputPathError as exc:
         _fail(exc, 2)
     except EligibilityError as exc:
-        _fail(exc)
+        _fail_input(exc)
     except OSError as exc:
         _cannot_read(cases, exc)
     rows = [{"datum": e.date.isoformat(), "ärende": e.case_id, "rad": e.line, "händelse": e.event,
@@ -201,7 +212,7 @@ def _render_rows(rows: list[dict], fmt: str) -> str:
 
 @app.command()
 def impact(
-    cases: Annotated[Path, typer.Argument(help="Cases, .jsonl or .csv.")],
+    cases: Annotated[Path, typer.Argument(help="Cases, .jsonl, .csv or .parquet.")],
     rulebook_from: Annotated[str, typer.Option("--from", help="Rulebook A (id).")],
     rulebook_to: Annotated[str, typer.Option("--to", help="Rulebook B (id).")],
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Report file (.html or .md).")] = None,
@@ -219,11 +230,11 @@ def impact(
         if output is not None:
             refuse_overlap({"the input": _input(cases)}, {"-o/--output": output})
         report = run_impact(read_cases(_input(cases)), Evaluator(load_rulebooks(rules)), rulebook_from, rulebook_to,
-                            scheduler, str(rules) if rules else None, per_case=per_case)
+                            scheduler, str(rules) if rules else None, per_case=per_case, source=cases)
     except (OutputPathError, SchedulerUnreachableError) as exc:
         _fail(exc, 2)
     except EligibilityError as exc:
-        _fail(exc)
+        _fail_input(exc)
     except OSError as exc:
         _cannot_read(cases, exc)
     text = render_html(report) if fmt == "html" else render_markdown(report)
@@ -232,6 +243,8 @@ def impact(
         out.print(f"Rapport skriven till {output}")
     else:
         typer.echo(text)
+    for line, reason in report.problems:
+        err.print(f"rad {line}: {reason}", markup=False)
 
 
 @app.command()

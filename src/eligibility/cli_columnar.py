@@ -1,9 +1,10 @@
 """``eligibility batch --columnar``: a whole caseload through the columnar backend.
 
-Input by extension: ``.jsonl``, ``.csv`` or ``.parquet``; output ``.parquet``
-or ``.csv`` with statuses, condition outcomes and key dates (no explanation
-texts), one row per input row, invalid rows with ``error`` set (see
-``columnar.evaluate_caseload``).
+Input by extension: ``.jsonl``, ``.csv`` or ``.parquet``, read by the
+caseload reader every caseload command uses (``caseload.io``); output
+``.parquet`` or ``.csv`` with ``line``, statuses, condition outcomes and key
+dates (no explanation texts), one row per input data line, invalid or
+unreadable lines with ``error`` set (see ``columnar.evaluate_caseload``).
 
 ``batch`` without ``--columnar`` is the streaming per-case batch of
 ``cli_caseload``. When that command is registered, this module adds the
@@ -40,8 +41,15 @@ ColumnarOption = Annotated[bool, typer.Option("--columnar", help="Evaluate the w
 def run_columnar(cases: Path, output: Path, rules: Path | None = None, rulebook: str | None = None) -> None:
     """Read, evaluate and write; prints a summary line.
 
-    Exits 2 on unusable paths (also an output that is the input, or one
-    another run is writing), 1 when the output cannot be written.
+    Input goes through the caseload reader (``caseload.io``), as for every
+    other caseload command: one output row per data line, ``line`` first; a
+    line that cannot be read or typed is a row with ``error`` set. Parquet is
+    read as one frame after the same schema check (a column of the wrong type
+    is an error naming it, exit 2). Fewer or more rows than data lines: exit 1.
+
+    Exits 2 on unusable paths or an unusable input file (also an output that
+    is the input, or one another run is writing), 1 when the output cannot be
+    written.
     """
     if cases.suffix.lower() not in _INPUTS or not cases.is_file():
         err.print(f"{cases}: expected an existing {', '.join(_INPUTS)} file")
@@ -62,18 +70,35 @@ def run_columnar(cases: Path, output: Path, rules: Path | None = None, rulebook:
 
 
 def _run_locked(cases: Path, output: Path, rules: Path | None, rulebook: str | None) -> None:
+    import polars as pl
+
+    from .caseload.columnar_rows import evaluate_lines
+    from .caseload.io import InputError, check_input, count_data_lines, read_cases, read_parquet_frame
     from .columnar import evaluate_caseload
-    from .columnar_input import read_caseload
 
     started = time.perf_counter()
     try:
-        frame, text = read_caseload(cases)
-        result = evaluate_caseload(frame, load_rulebooks(rules), rulebook, text=text)
+        check_input(cases)
+        books = load_rulebooks(rules)
+        if cases.suffix.lower() == ".parquet":
+            result = evaluate_caseload(read_parquet_frame(cases), books, rulebook)
+            result = result.insert_column(0, pl.int_range(1, result.height + 1, dtype=pl.Int64, eager=True)
+                                          .alias("line"))
+        else:
+            result = evaluate_lines(read_cases(cases), books, rulebook)
+        expected = count_data_lines(cases)
+    except InputError as exc:
+        err.print(exc.message, markup=False)
+        raise typer.Exit(2) from None
     except EligibilityError as exc:
         _fail(exc)
     except Exception as exc:  # polars/pyarrow reading errors: say which file, no traceback
         err.print(f"{cases}: cannot read ({type(exc).__name__}: {str(exc).splitlines()[0]})", markup=False)
         raise typer.Exit(2) from None
+    if result.height != expected:
+        err.print(f"{cases}: {expected} data lines but {result.height} result rows; {output} was not written",
+                  markup=False)
+        raise typer.Exit(1)
     _write_atomic(result, output)
     errors = result.height - result["error"].null_count()
     elapsed = time.perf_counter() - started

@@ -457,7 +457,9 @@ def evaluate_caseload(data: Any, books: list[Rulebook], rulebook_id: str | None 
     for stage in plan.stages:
         lazy = lazy.with_columns(stage)
     keep = [c for c in (ID,) if c in frame.columns]
-    extra = [pl.col(name).alias(f"fact.{name}")
+    # A chunk with no row in any rulebook's period has no derived columns: its facts are null (all rows invalid).
+    produced = set(frame.columns) | {e.meta.output_name() for stage in plan.stages for e in stage}
+    extra = [(pl.col(name) if name in produced else pl.lit(None)).alias(f"fact.{name}")
              for name in (_facts_read(present.values()) + [END_CAUSE] if facts else [])]
     outputs = [*plan.outputs, *extra]
     result = lazy.select(*keep, "as_of", pl.lit(books_by_group).gather(_GROUP).alias(RULEBOOK), INVALID, GROUP,

@@ -22,7 +22,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -190,20 +189,6 @@ def with_codes_as_enum(frame: pl.DataFrame) -> pl.DataFrame:
                               for name in frame.columns if name in fields and fields[name].codes)
 
 
-def read_caseload(path: Path) -> tuple[pl.DataFrame, bool]:
-    """(frame, is_text) from ``.jsonl``, ``.csv`` or ``.parquet``; CSV cells arrive as text."""
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        return pl.read_parquet(path), False
-    if suffix == ".csv":
-        text = path.read_text(encoding="utf-8-sig")
-        separator = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
-        return pl.read_csv(text.encode(), infer_schema=False, separator=separator), True
-    if suffix == ".jsonl":
-        return pl.read_ndjson(path, infer_schema_length=None), False
-    raise ValueError(f"{path}: expected a .jsonl, .csv or .parquet file")
-
-
 def _typed(column: pl.Expr, dtype: pl.DataType, field: Field, text: bool) -> tuple[pl.Expr, pl.Expr]:
     """(typed column, mask of cells whose value has the wrong type)."""
     if field.kind is date:
@@ -221,6 +206,9 @@ def _typed(column: pl.Expr, dtype: pl.DataType, field: Field, text: bool) -> tup
             parsed = pl.when(lower.is_in(_TRUE)).then(True).when(lower.is_in(_FALSE)).then(False)
             return parsed, column.is_not_null() & parsed.is_null()
     elif field.kind in (int, float):
+        if dtype == pl.UInt64 and field.kind is int:  # past int64: a wrong value, not a failed caseload
+            typed = column.cast(pl.Int64, strict=False)
+            return typed, column.is_not_null() & typed.is_null()
         if dtype.is_integer():  # no fractions possible: nothing to check
             return column.cast(_DTYPES[field.kind]), pl.lit(False)
         if dtype.is_numeric() and field.kind is float:  # every number is a float: nothing to check

@@ -34,7 +34,7 @@ from typing import Any
 from ..decide import Evaluator
 from ..errors import EligibilityError
 from ..loader import load_rulebooks
-from .io import BadLine, CaseLine, read_cases
+from .io import BadLine, CaseLine, count_data_lines, read_cases
 from .output_guard import batch_files, exclusive, refuse_overlap
 from .rows import RowWriter, decision_row, error_row
 from .worker_lifetime import die_with_parent
@@ -58,6 +58,29 @@ class BatchSummary:
         self.decided += 1
         for programme, status in row["programmes"].items():
             self.statuses[(programme, status)] += 1
+
+
+class UndecidableCase(EligibilityError):
+    """A case the engine failed on in an unforeseen way: its error record says how, without its data."""
+
+    code = "CASE_UNDECIDABLE"
+
+    def __init__(self, exc: Exception) -> None:
+        super().__init__(f"the case could not be decided ({type(exc).__name__}); please report it")
+
+
+class LinesUnaccountedError(EligibilityError):
+    """Decided + error records differ from the input's data lines: some lines were lost (never a success)."""
+
+    code = "LINES_UNACCOUNTED"
+
+
+def check_accounted(path: Path, decided: int, errors: int) -> None:
+    """``LinesUnaccountedError`` unless every data line of ``path`` was decided or recorded as an error."""
+    expected = count_data_lines(path)
+    if decided + errors != expected:
+        raise LinesUnaccountedError(f"{path}: {expected} data lines, but {decided} decided and {errors} errors "
+                                    f"({expected - decided - errors} unaccounted for); the output is not written")
 
 
 class ResumeError(ValueError):
@@ -134,10 +157,14 @@ def decide_chunk(items: list[CaseLine | BadLine], evaluator: Evaluator, programm
             continue
         try:
             decision = evaluator.evaluate(item.data, explain=full)
+            row = decision_row(item.line, item.case_id, decision, programmes, full)
         except EligibilityError as exc:
             results.append((False, error_row(item.line, item.case_id, exc)))
             continue
-        results.append((True, decision_row(item.line, item.case_id, decision, programmes, full)))
+        except Exception as exc:  # noqa: BLE001 - one line must never abort a caseload: it becomes its record
+            results.append((False, error_row(item.line, item.case_id, UndecidableCase(exc))))
+            continue
+        results.append((True, row))
     return results
 
 
@@ -272,6 +299,7 @@ def _run_batch(cases: Path, output: Path, errors: Path, *, workers: int = 1, rul
                              writer, err_handle, summary, progress)
             _fsync_text(out_handle)
             _fsync_text(err_handle)
+        check_accounted(cases, summary.decided, summary.errors)
         os.replace(partial_out, output)
         os.replace(partial_err, errors)
         complete = True

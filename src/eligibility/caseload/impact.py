@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..decide import Evaluator
 from ..errors import EligibilityError
-from .batch import chunks, programme_ids
+from .batch import UndecidableCase, check_accounted, chunks, programme_ids
 from .rows import NOT_IN_FORCE
 from .io import BadLine, CaseLine
 
@@ -59,9 +60,12 @@ class ImpactReport:
     errors_a: int = 0
     errors_b: int = 0
     programmes: dict[str, ProgrammeImpact] = field(default_factory=dict)
+    # (line, reason) of every line not decided under both rulebooks, unreadable ones included.
+    problems: list[tuple[int, str]] = field(default_factory=list)
 
     def merge(self, other: ImpactReport) -> None:
         """Add the report of another part of the same caseload."""
+        self.problems += other.problems
         self.decided += other.decided
         self.unreadable += other.unreadable
         self.errors_a += other.errors_a
@@ -81,13 +85,15 @@ def empty_report(evaluator: Evaluator, rulebook_a: str, rulebook_b: str) -> Impa
 
 def impact(items: Iterable[CaseLine | BadLine], evaluator: Evaluator, rulebook_a: str, rulebook_b: str,
            scheduler: str | None = None, rules_dir: str | None = None, *, per_case: bool = False,
-           chunk_size: int = 50_000) -> ImpactReport:
+           chunk_size: int = 50_000, source: Path | None = None) -> ImpactReport:
     """Decide every case under both rulebooks and tally the differences.
 
     The caseload is evaluated by the columnar backend, ``chunk_size`` cases
     at a time (``per_case``: the rule engine, case by case; the same report).
     With ``scheduler`` the chunks are tallied on a Dask cluster and merged
-    in input order (same report as a local run).
+    in input order (same report as a local run). Every line not decided under
+    both is in ``problems``; with ``source`` (the file ``items`` were read
+    from) decided + problems must be its data lines, else ``LinesUnaccountedError``.
     """
     report = empty_report(evaluator, rulebook_a, rulebook_b)
     if scheduler is not None:
@@ -99,6 +105,9 @@ def impact(items: Iterable[CaseLine | BadLine], evaluator: Evaluator, rulebook_a
         parts = (tally_chunk(chunk, evaluator, rulebook_a, rulebook_b, per_case) for chunk in chunks(items, chunk_size))
     for part in parts:
         report.merge(part)
+    report.problems.sort()
+    if source is not None:
+        check_accounted(source, report.decided, len(report.problems))
     return report
 
 
@@ -115,20 +124,22 @@ def tally_columnar(items: list[CaseLine | BadLine], evaluator: Evaluator, rulebo
     """``tally`` with both rulebooks applied to the whole part at once (columnar backend)."""
     import polars as pl
 
-    from ..columnar import evaluate_caseload
+    from .columnar_rows import columnar_ready, evaluate_chunk
 
     report = empty_report(evaluator, rulebook_a, rulebook_b)
-    cases = [item for item in items if isinstance(item, CaseLine)]
-    report.unreadable = len(items) - len(cases)
-    if not cases:
-        return report
+    cases = [item for item in items if isinstance(item, CaseLine) and columnar_ready(item.data)]
+    a, b = (evaluate_chunk(cases, evaluator.books, rid) for rid in (rulebook_a, rulebook_b))
+    if a is None or b is None:  # nothing the backend can type, or it failed on these: case by case
+        return tally(items, evaluator, rulebook_a, rulebook_b)
     book_a, book_b = (evaluator.rulebook_for(None, rid) for rid in (rulebook_a, rulebook_b))
-    data = [case.data for case in cases]
-    a, b = (evaluate_caseload(data, evaluator.books, rid) for rid in (rulebook_a, rulebook_b))
-    ok_a, ok_b = a["error"].is_null(), b["error"].is_null()
-    report.errors_a, report.errors_b = int((~ok_a).sum()), int((~ok_b).sum())
-    both = ok_a & ok_b
+    both = a["error"].is_null() & b["error"].is_null()
     report.decided = int(both.sum())
+    # Every line not decided under both (unreadable, untypable, invalid under one) is tallied case by case:
+    # the same counts, and the same reasons as --per-case.
+    decided = {id(case) for case, ok in zip(cases, both) if ok}
+    report.merge(tally([item for item in items if id(item) not in decided], evaluator, rulebook_a, rulebook_b))
+    if not report.decided:
+        return report
     ids = pl.Series("id", [case.case_id or f"rad {case.line}" for case in cases]).filter(both)
     a, b = a.filter(both), b.filter(both)
     for pid, tally_ in report.programmes.items():
@@ -179,17 +190,23 @@ def tally(items: Iterable[CaseLine | BadLine], evaluator: Evaluator, rulebook_a:
     for item in items:
         if isinstance(item, BadLine):
             report.unreadable += 1
+            report.problems.append((item.line, item.reason))
             continue
-        decisions = []
+        decisions, reasons = [], []
         for rulebook in (rulebook_a, rulebook_b):
             try:
                 decisions.append(evaluator.evaluate(item.data, rulebook, explain=False))
-            except EligibilityError:
+            except EligibilityError as exc:
                 decisions.append(None)
+                reasons.append(f"{rulebook}: {exc}")
+            except Exception as exc:  # noqa: BLE001 - one line never aborts the report: it becomes its problem
+                decisions.append(None)
+                reasons.append(f"{rulebook}: {UndecidableCase(exc).message}")
         a, b = decisions
         report.errors_a += a is None
         report.errors_b += b is None
         if a is None or b is None:
+            report.problems.append((item.line, "; ".join(reasons)))
             continue
         report.decided += 1
         outcomes_a = {r.condition: r.outcome for r in a.conditions}

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -21,7 +22,7 @@ from ..decide import Evaluator
 from ..errors import EligibilityError
 from ..models import KeyDates
 from ..texts_sv import WATCH_ACTION_SV
-from .batch import chunks
+from .batch import UndecidableCase, check_accounted, chunks
 from .io import BadLine, CaseLine
 
 _WINDOW = re.compile(r"^(\d+)([dwm])$")
@@ -80,21 +81,30 @@ def _per_case(chunk: list[CaseLine], evaluator: Evaluator) -> Iterator[tuple[Cas
         except EligibilityError as exc:
             yield item, str(exc)
             continue
+        except Exception as exc:  # noqa: BLE001 - one line never aborts the list: it becomes its error
+            yield item, UndecidableCase(exc).message
+            continue
         yield item, (decision.key_dates, ALI in decision.programmes, decision.as_of)
 
 
 def _columnar(chunk: list[CaseLine], evaluator: Evaluator) -> Iterator[tuple[CaseLine, Any]]:
     """The same as ``_per_case`` for a whole chunk at once; invalid rows are decided case by case (their message)."""
-    from ..columnar import evaluate_caseload
+    from .columnar_rows import columnar_ready, evaluate_chunk
 
-    frame = evaluate_caseload([item.data for item in chunk], evaluator.books)
+    ready = [item for item in chunk if columnar_ready(item.data)]
+    frame = evaluate_chunk(ready, evaluator.books)
+    if frame is None:  # nothing the backend can type, or it failed on these: case by case
+        yield from _per_case(chunk, evaluator)
+        return
+    position = {id(item): index for index, item in enumerate(ready)}
     names = [f.name for f in fields(KeyDates)]
     columns = {name: frame.get_column(f"key_dates.{name}").to_list() if f"key_dates.{name}" in frame.columns
                else [None] * frame.height for name in names}
     ali = frame.get_column(f"status.{ALI}").to_list() if f"status.{ALI}" in frame.columns else [None] * frame.height
     as_of, error = frame.get_column("as_of").to_list(), frame.get_column("error").to_list()
-    for index, item in enumerate(chunk):
-        if error[index] is not None:
+    for item in chunk:
+        index = position.get(id(item))
+        if index is None or error[index] is not None:
             yield from _per_case([item], evaluator)
             continue
         key_dates = KeyDates(**{name: columns[name][index] for name in names})
@@ -102,13 +112,16 @@ def _columnar(chunk: list[CaseLine], evaluator: Evaluator) -> Iterator[tuple[Cas
 
 
 def watchlist(items: Iterable[CaseLine | BadLine], evaluator: Evaluator, window: relativedelta,
-              start: date | None = None, *, per_case: bool = False,
-              chunk_size: int = 20_000) -> tuple[list[WatchEvent], list[tuple[int, str]]]:
+              start: date | None = None, *, per_case: bool = False, chunk_size: int = 20_000,
+              source: Path | None = None) -> tuple[list[WatchEvent], list[tuple[int, str]]]:
     """Events within the window, sorted by date then case; plus (line, reason) for unreadable cases.
 
     Key dates come from the columnar backend, ``chunk_size`` cases at a time
     (``per_case``: the rule engine, one case at a time; the same events).
+    With ``source`` (the file ``items`` were read from) every data line of it
+    must be decided or reported, else ``LinesUnaccountedError``.
     """
+    decided = 0
     events: list[WatchEvent] = []
     errors: list[tuple[int, str]] = []
     decide = _per_case if per_case else _columnar
@@ -123,12 +136,15 @@ def watchlist(items: Iterable[CaseLine | BadLine], evaluator: Evaluator, window:
             if isinstance(result, str):
                 errors.append((item.line, result))
                 continue
+            decided += 1
             key_dates, ali_in_force, as_of = result
             first = start or as_of
             last = first + window
             case_id = item.case_id or f"rad {item.line}"
             events += [e for e in events_for(key_dates, ali_in_force, _benefit(item), case_id, item.line)
                        if first <= e.date <= last]
+    if source is not None:
+        check_accounted(source, decided, len(errors))
     errors.sort()
     events.sort(key=lambda e: (e.date, e.case_id, e.event))
     return events, errors
