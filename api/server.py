@@ -24,6 +24,7 @@ import asyncio
 import errno
 import resource
 import socket
+import time
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -37,6 +38,8 @@ from .settings import Settings
 # File descriptors kept free for what is not a client connection: the listening socket, rule files
 # read on reload, static files, logs, the event loop's own.
 FD_RESERVE = 64
+_OUT_OF_RESOURCES = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
+_SAME_ACCEPT_BURST = 0.5  # seconds; asyncio waits 1 s (ACCEPT_RETRY_DELAY) before it accepts again
 _REFUSED = (b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\n"
             b"content-length: 19\r\nretry-after: 1\r\nconnection: close\r\n\r\nService Unavailable")
 
@@ -86,11 +89,23 @@ class GuardedListener(socket.socket):
     """
 
     guard: type[GuardedH11Protocol]
+    _out_of_fds_at = -1.0
 
     def accept(self) -> tuple[socket.socket, Any]:  # noqa: D102 - see the class docstring
         if not self.guard.fd_free():
             raise BlockingIOError(errno.EAGAIN, "no file descriptor to spare until closed connections are gone")
-        accepted = super().accept()
+        try:
+            accepted = super().accept()
+        except OSError as exc:
+            # Out of descriptors anyway (something else holds them): the first failure goes to asyncio,
+            # which logs it and pauses accepting for a second; asyncio 3.11 then keeps calling accept up to
+            # `backlog` times in the same tick, logging each. Those repeats end the tick quietly here.
+            if exc.errno in _OUT_OF_RESOURCES:
+                now = time.monotonic()
+                if now - self._out_of_fds_at < _SAME_ACCEPT_BURST:
+                    raise BlockingIOError(errno.EAGAIN, "accepting is paused") from None
+                self._out_of_fds_at = now
+            raise
         self.guard.accepted()
         return accepted
 

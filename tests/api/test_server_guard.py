@@ -9,6 +9,7 @@ subprocess; every wait is bounded and everything is torn down.
 
 from __future__ import annotations
 
+import errno
 import io
 import logging
 import os
@@ -20,6 +21,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -28,7 +30,7 @@ import pytest
 from api import create_app, metrics
 from api.audit import AuditLog
 from api.log_filter import RepeatFilter, logging_config
-from api.server import FD_RESERVE, uvicorn_server
+from api.server import FD_RESERVE, GuardedH11Protocol, uvicorn_server
 from api.settings import Settings, SettingsError
 
 BIN = Path(sys.executable).parent / "eligibility"
@@ -53,27 +55,30 @@ def _wait_until(check, timeout: float = 5.0) -> None:
     raise AssertionError("condition not reached in time")
 
 
+@dataclass
+class _Running:
+    address: tuple[str, int]
+    protocol: type[GuardedH11Protocol]   # to wait on the server's own counts instead of sleeping
+    listener: socket.socket
+
+
 @contextmanager
-def _thread_server(shared_store, **limits: float) -> Iterator[tuple[str, int]]:
-    """A real uvicorn server with the guard, in a thread of this process (``_protocol`` is set to its class)."""
+def _thread_server(shared_store, **limits: float) -> Iterator[_Running]:
+    """A real uvicorn server with the guard, in a thread of this process."""
     app = create_app(Settings(), shared_store, AuditLog(io.StringIO()))
     server, sock = uvicorn_server(app, "127.0.0.1", 0, Settings(**limits), log_level="warning",
                                   configure_logging=False)
     port = sock.getsockname()[1]
-    _protocol[0] = server.config.http
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
         _wait_until(lambda: server.started, timeout=10)
-        yield "127.0.0.1", port
+        yield _Running(("127.0.0.1", port), server.config.http, sock)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
         assert not thread.is_alive()
-
-
-_protocol: list = [None]   # the GuardedH11Protocol class of the running thread server, to wait on its counts
 
 
 def _connect(address: tuple[str, int], data: bytes) -> socket.socket:
@@ -104,7 +109,8 @@ def _read_response(sock: socket.socket) -> bytes:
 
 
 def test_connection_without_a_complete_head_is_closed_after_the_header_timeout(shared_store):
-    with _thread_server(shared_store, header_timeout=0.3, body_timeout=5) as address:
+    with _thread_server(shared_store, header_timeout=0.3, body_timeout=5) as running:
+        address = running.address
         before = _closed("header_timeout")
         with _connect(address, b"GET /healthz HTTP/1.1\r\nHost: x\r\n") as sock:   # no blank line: head incomplete
             start = time.monotonic()
@@ -118,8 +124,8 @@ def test_connection_without_a_complete_head_is_closed_after_the_header_timeout(s
 
 
 def test_keep_alive_connection_gets_a_new_header_timeout_for_each_request(shared_store):
-    with _thread_server(shared_store, header_timeout=0.5, body_timeout=5) as address:
-        with _connect(address, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n") as sock:
+    with _thread_server(shared_store, header_timeout=0.5, body_timeout=5) as running:
+        with _connect(running.address, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n") as sock:
             for _ in range(3):   # 3 x 0.3 s > one header timeout: each response restarts it
                 assert _read_response(sock).startswith(b"HTTP/1.1 200")
                 time.sleep(0.3)
@@ -130,7 +136,8 @@ def test_keep_alive_connection_gets_a_new_header_timeout_for_each_request(shared
 def test_stalled_body_is_closed_after_the_body_timeout_and_counted_as_a_client_disconnect(shared_store):
     requests_499 = {"route": "/v1/decisions", "method": "POST", "status": "499"}
     requests_500 = {**requests_499, "status": "500"}
-    with _thread_server(shared_store, header_timeout=5, body_timeout=0.3) as address:
+    with _thread_server(shared_store, header_timeout=5, body_timeout=0.3) as running:
+        address = running.address
         before, before_499 = _closed("body_timeout"), _sample("eligibility_http_requests_total", **requests_499)
         before_500 = _sample("eligibility_http_requests_total", **requests_500)
         head = (b"POST /v1/decisions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
@@ -150,8 +157,8 @@ def test_slow_body_that_keeps_arriving_is_not_cut_by_the_body_timeout(shared_sto
             b'"benefit": {"type": "sjukpenning"}}')
     head = (b"POST /v1/decisions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
             b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n")
-    with _thread_server(shared_store, header_timeout=5, body_timeout=0.4) as address:
-        with _connect(address, head) as sock:
+    with _thread_server(shared_store, header_timeout=5, body_timeout=0.4) as running:
+        with _connect(running.address, head) as sock:
             step = len(body) // 6 + 1
             for start in range(0, len(body), step):   # 6 pieces 0.15 s apart: 0.9 s in all, > the timeout
                 time.sleep(0.15)
@@ -160,8 +167,8 @@ def test_slow_body_that_keeps_arriving_is_not_cut_by_the_body_timeout(shared_sto
 
 
 def test_connection_over_the_limit_closes_the_longest_waiting_one_or_gets_503(shared_store):
-    with _thread_server(shared_store, header_timeout=30, body_timeout=30, max_connections=3) as address:
-        protocol = _protocol[0]
+    with _thread_server(shared_store, header_timeout=30, body_timeout=30, max_connections=3) as running:
+        protocol, address = running.protocol, running.address
         with ExitStack() as stack:
             idle = [stack.enter_context(_connect(address, b"GET / HTTP/1.1\r\n")) for _ in range(3)]
             _wait_until(lambda: len(protocol.waiting) == 3)
@@ -180,6 +187,23 @@ def test_connection_over_the_limit_closes_the_longest_waiting_one_or_gets_503(sh
             refused = _read_until_closed(stack.enter_context(_connect(address, b"")), timeout=3)
             assert refused.startswith(b"HTTP/1.1 503") and b"retry-after: 1" in refused
             assert len(protocol.live) == 3   # the three requests were left alone
+
+
+def test_accept_out_of_file_descriptors_logs_once_and_the_server_keeps_answering(shared_store, caplog):
+    """Descriptors used up by something else: asyncio 3.11 logged each of up to `backlog` retries per tick."""
+    with _thread_server(shared_store) as running, caplog.at_level(logging.ERROR, logger="asyncio"):
+        real_accept, failing_until = running.listener._accept, time.monotonic() + 0.3
+
+        def accept():
+            if time.monotonic() < failing_until:
+                raise OSError(errno.EMFILE, "Too many open files")
+            return real_accept()
+
+        running.listener._accept = accept
+        with _connect(running.address, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n") as sock:
+            assert _read_until_closed(sock, timeout=5).startswith(b"HTTP/1.1 200")   # after asyncio's 1 s pause
+    flood = [r for r in caplog.records if "out of system resource" in r.getMessage()]
+    assert len(flood) == 1, len(flood)
 
 
 def _raise_own_nofile(needed: int) -> None:
