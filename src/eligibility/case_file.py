@@ -58,7 +58,8 @@ def read_case_file(path: Path) -> CaseFile:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line, column = _position(raw, exc.start)
+        before = raw[:exc.start].decode("utf-8-sig")   # valid up to the first bad byte
+        line, column = _position(before, len(before))
         raise _error(shown, "not UTF-8 (save the file as UTF-8)", line, column) from None
     if path.suffix.lower() == ".json":
         return CaseFile(path, _parse_json(text, shown))
@@ -117,10 +118,10 @@ def _depth(data: Any) -> int:
     return deepest
 
 
-def _position(text: str | bytes, offset: int) -> tuple[int, int]:
-    newline = b"\n" if isinstance(text, bytes) else "\n"
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of the character at ``offset``."""
     before = text[:offset]
-    return before.count(newline) + 1, offset - (before.rfind(newline) + 1) + 1  # type: ignore[arg-type]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
 
 
 def _error(shown: str, reason: str, line: int | None = None, column: int | None = None) -> CaseFileError:

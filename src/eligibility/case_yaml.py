@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 from yaml.composer import Composer
-from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.constructor import SafeConstructor
 from yaml.events import AliasEvent, MappingStartEvent, ScalarEvent, SequenceStartEvent
 from yaml.parser import Parser
 from yaml.reader import Reader
