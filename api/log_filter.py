@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -33,10 +34,18 @@ class RepeatFilter(logging.Filter):
         self.burst, self.interval, self.max_keys, self.clock = burst, interval, max_keys, clock
         # key -> [window start, records seen in the window, records suppressed in the window]
         self._windows: dict[tuple[str, int, str], list[float]] = {}
+        self._lock = threading.Lock()  # the loop thread and executor threads (reload) both log
 
     def filter(self, record: logging.LogRecord) -> bool:
         """True to emit ``record`` (possibly with a note appended), False to drop it."""
-        key = (record.name, record.levelno, record.getMessage())
+        try:
+            text = record.getMessage()
+        except Exception:  # noqa: BLE001 - a malformed log call must still be logged (by the handler), not raise here
+            text = str(record.msg)
+        with self._lock:
+            return self._count(record, (record.name, record.levelno, text))
+
+    def _count(self, record: logging.LogRecord, key: tuple[str, int, str]) -> bool:
         now = self.clock()
         window = self._windows.get(key)
         note = ""
@@ -54,7 +63,7 @@ class RepeatFilter(logging.Filter):
         if window[1] == self.burst:
             note += f" [further identical messages suppressed for {self.interval:g} s]"
         if note:
-            record.msg, record.args = record.getMessage() + note, None
+            record.msg, record.args = key[2] + note, None
         return True
 
 
