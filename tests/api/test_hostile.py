@@ -17,6 +17,7 @@ from api.audit import AuditLog
 from api.examples import HPS_SJUKPENNING
 from api.settings import Settings
 from eligibility import CaseError, RulebookError
+from eligibility.columnar import evaluate_caseload
 from eligibility.loader import load_rulebooks
 from eligibility.yaml_source import MAX_RULE_FILE_BYTES
 
@@ -223,6 +224,8 @@ def test_personnummer_in_non_ascii_digits_is_rejected_without_echo(client, share
     with pytest.raises(CaseError) as raised:
         shared_store.evaluator.evaluate(case)
     assert [(p.field, p.found) for p in raised.value.problems] == [("person.personnummer", None)]
+    row = evaluate_caseload([case], shared_store.evaluator.books).to_dicts()[0]   # the columnar backend agrees
+    assert "person.personnummer" in row["error"] and number not in row["error"]
     response = client.post("/v1/decisions", json=case)
     _is_problem(response, 422)
     assert response.json()["errors"][0]["field"] == "person.personnummer"
