@@ -22,6 +22,10 @@ DECISIONS = Counter("eligibility_decisions_total", "Programme statuses decided, 
                     ["programme", "status"], registry=REGISTRY)
 CASE_ERRORS = Counter("eligibility_case_errors_total", "Cases rejected, by problem type.", ["type"],
                       registry=REGISTRY)
+CONNECTIONS_CLOSED = Counter("eligibility_http_connections_closed_total",
+                             "Connections the server closed: header_timeout (no complete request head in time), "
+                             "body_timeout (the body stalled), limit (over the connection limit).",
+                             ["reason"], registry=REGISTRY)
 RELOADS = Counter("eligibility_rulebook_reloads_total", "Rulebook reloads by outcome (success, failure).",
                   ["outcome"], registry=REGISTRY)
 

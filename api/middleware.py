@@ -7,6 +7,10 @@
   ``/`` also takes ``application/x-www-form-urlencoded``),
 * turns any exception that escaped the app into a 500 problem without a
   stack trace, and logs only the exception class,
+* counts a client that disconnects before its body is complete as status
+  499 (nginx's "client closed request"), not as a 500: nothing is sent
+  after that and no ``unhandled_error`` is logged; the client left, the
+  service did not fail,
 * counts and times the request by route template and writes the request log.
 """
 
@@ -24,6 +28,7 @@ from . import metrics, problems
 from .audit import AuditLog
 
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
+CLIENT_CLOSED_REQUEST = 499  # the status counted and logged for a client that left before its body was complete
 
 
 class BodyTooLarge(HTTPException):
@@ -72,8 +77,11 @@ class RequestGuard:
         headers = Headers(scope=scope)
         lang = problems.language(headers.get("accept-language"))
         sent: dict[str, Any] = {"status": 500, "started": False}
+        body: dict[str, bool] = {"complete": False, "client_left": False}
 
         async def send_with_id(message: Message) -> None:
+            if body["client_left"]:
+                return  # nobody to send to; an app's answer to the missing body would only be noise
             if message["type"] == "http.response.start":
                 sent["status"], sent["started"] = message["status"], True
                 message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
@@ -86,8 +94,11 @@ class RequestGuard:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                body["complete"] = not message.get("more_body", False)
                 if received > self.max_body_bytes:
                     raise BodyTooLarge()
+            elif message["type"] == "http.disconnect" and not body["complete"]:
+                body["client_left"] = True
             return message
 
         def problem(slug: str, **fmt: Any) -> Any:
@@ -101,6 +112,8 @@ class RequestGuard:
             else:
                 await self.app(scope, limited_receive, send_with_id)
         except Exception as exc:  # noqa: BLE001 - the last line of defence: no stack trace to the client
+            if body["client_left"]:  # ClientDisconnect from reading the body: not a failure of ours
+                return
             self.audit.event("unhandled_error", request_id=request_id, route=route_template(scope),
                              error=type(exc).__name__)
             if not sent["started"]:
@@ -108,7 +121,8 @@ class RequestGuard:
                 await problem(slug, limit=self.max_body_bytes)(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - start
-            route, method, status = route_template(scope), scope["method"], sent["status"]
+            route, method = route_template(scope), scope["method"]
+            status = CLIENT_CLOSED_REQUEST if body["client_left"] else sent["status"]
             metrics.REQUESTS.labels(route, method, str(status)).inc()
             metrics.LATENCY.labels(route, method).observe(elapsed)
             self.audit.request(request_id=request_id, key_id=state.get("key_id"), method=method, route=route,

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from eligibility import EligibilityError
+from eligibility.errors import MAX_SHOWN_PROBLEMS
 
 BASE = "https://eligibility.example/problems/"
 MEDIA_TYPE = "application/problem+json"
@@ -127,6 +128,8 @@ class Problem(BaseModel):
     request_id: str | None = None
     errors: list[ProblemField] | None = None
     rule_errors: list[RuleFileProblem] | None = None
+    more: int | None = Field(default=None, description="Problems left off errors/rule_errors, which list at most "
+                             f"{MAX_SHOWN_PROBLEMS}; absent when none were left off.")
 
 
 def language(accept_language: str | None) -> str:
@@ -164,10 +167,15 @@ def build(slug: str, lang: str, *, code: str | None = None, instance: str | None
         "code": code or slug.upper().replace("-", "_"),
         "request_id": request_id,
     }
+    # At most MAX_SHOWN_PROBLEMS per list, and ``more`` says how many were left off (additive, docs/api.md).
+    more = 0
     if errors is not None:
-        body["errors"] = errors
+        body["errors"], more = errors[:MAX_SHOWN_PROBLEMS], max(0, len(errors) - MAX_SHOWN_PROBLEMS)
     if rule_errors is not None:
-        body["rule_errors"] = rule_errors
+        body["rule_errors"] = rule_errors[:MAX_SHOWN_PROBLEMS]
+        more += max(0, len(rule_errors) - MAX_SHOWN_PROBLEMS)
+    if more:
+        body["more"] = more
     return body
 
 

@@ -50,6 +50,11 @@ class Settings:
     handle_sighup: bool = False
     # (requests, seconds) per key id, or per client IP without keys; None = no limit (the default).
     rate_limit: tuple[int, float] | None = None
+    # The HTTP server's connection guard (api/server.py): seconds to send a complete request head, seconds
+    # a request body may send nothing, and open connections at most (lowered to what RLIMIT_NOFILE allows).
+    header_timeout: float = 10.0
+    body_timeout: float = 10.0
+    max_connections: int = 1000
 
     @property
     def auth_enabled(self) -> bool:
@@ -71,7 +76,22 @@ class Settings:
             raise SettingsError(f"key ids must be unique; found twice: {', '.join(duplicates)}")
         if "rate_limit" not in overrides and env.get("ELIGIBILITY_RATE_LIMIT", "").strip():
             overrides["rate_limit"] = parse_rate_limit(env["ELIGIBILITY_RATE_LIMIT"])
+        for name, kind in (("header_timeout", float), ("body_timeout", float), ("max_connections", int)):
+            text = env.get(f"ELIGIBILITY_{name.upper()}", "").strip()
+            if name not in overrides and text:
+                overrides[name] = _positive(text, f"ELIGIBILITY_{name.upper()}", kind)
         return cls(keys=tuple(keys), **overrides)  # type: ignore[arg-type]
+
+
+def _positive(text: str, where: str, kind: type) -> float | int:
+    """A positive number from an environment variable (an int for a count, seconds as a float)."""
+    try:
+        value = kind(text)
+    except ValueError:
+        value = 0
+    if not 0 < value < 1e9:
+        raise SettingsError(f"{where}: expected a positive {'whole number' if kind is int else 'number of seconds'}")
+    return value
 
 
 def parse_rate_limit(text: str) -> tuple[int, float] | None:

@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from eligibility import Evaluator, load_rulebooks
+from eligibility.case_yaml import load_case_yaml
 from eligibility.errors import CaseError
 
 CASES_DIR = Path(__file__).parent / "cases"
@@ -30,9 +31,12 @@ EVALUATORS = {"engine": Evaluator(BOOKS), "reference": Evaluator(BOOKS, "referen
 
 
 def _load(path: Path) -> dict[str, Any]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)   # expect: dates as dates, compared with the decision's
     where = path.relative_to(CASES_DIR.parent.parent)
     assert isinstance(data, dict), f"{where}: expected a mapping at top level"
+    # The case as check/timeline read it: the one case loader (YAML 1.2 core types, dates as strings).
+    data["case"] = load_case_yaml(text)[0].get("case")
     unknown = set(data) - FILE_KEYS
     assert not unknown, f"{where}: unknown top-level keys {sorted(unknown)}"
     for key in ("name", "source", "case", "expect"):

@@ -6,19 +6,18 @@ Errors are printed as ``file:line: reason`` or ``field: expected ..., found
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, NoReturn, Optional
 
 import typer
-import yaml
 from rich.console import Console
 from rich.table import Table
 
 from .canary import canary_cases, checked_evaluator
+from .case_file import CaseFile, read_case_file
 from .decide import Evaluator
-from .errors import CaseError, EligibilityError, RulebookError
+from .errors import MAX_SHOWN_PROBLEMS, CaseError, CaseFileError, EligibilityError, FieldProblem, RulebookError
 from .loader import load_rulebooks
 from .models import Decision
 from .texts_sv import STATUS_SV
@@ -33,33 +32,33 @@ _OUTCOME_STYLE = {"uppfyllt": "green", "ej uppfyllt": "red", "ej utrett": "yello
 _STATUS_STYLE = {"eligible": "bold green", "not_eligible": "bold red", "undetermined": "bold yellow"}
 
 
-def _fail(exc: EligibilityError, code: int = 1) -> None:
+def _fail(exc: EligibilityError, code: int = 1, case: CaseFile | None = None) -> NoReturn:
+    """Print the error's code and its problems (at most MAX_SHOWN_PROBLEMS), then exit with ``code``.
+
+    With ``case`` given, each field problem is prefixed with ``file:line`` of its field.
+    """
     err.print(f"[bold red]{exc.code}[/]")
     problems = getattr(exc, "problems", None) or [exc.message]
-    for problem in problems:
-        err.print(f"  {problem}", markup=False, highlight=False)
+    for problem in problems[:MAX_SHOWN_PROBLEMS]:
+        where = f"{case.where(problem)}: " if case is not None and isinstance(problem, FieldProblem) else ""
+        err.print(f"  {where}{problem}", markup=False, highlight=False)
+    if len(problems) > MAX_SHOWN_PROBLEMS:
+        err.print(f"  ... and {len(problems) - MAX_SHOWN_PROBLEMS} more problems", markup=False, highlight=False)
     raise typer.Exit(code)
 
 
-def _read_case(path: Path, as_of: str | None = None) -> Any:
-    """The case in ``path`` (YAML or JSON), with ``as_of`` overridden when given."""
-    data = _parse_case_file(path)
-    if as_of is not None and isinstance(data, dict):
-        data["as_of"] = as_of
-    return data
+def _read_case(path: Path, as_of: str | None = None) -> CaseFile:
+    """The case in ``path`` (YAML or JSON, see case_file.py), with ``as_of`` overridden when given.
 
-
-def _parse_case_file(path: Path) -> Any:
+    A file that cannot be read as a case exits 2 with file, line and column, never a traceback.
+    """
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        err.print(f"{path}: cannot read ({exc.strerror})")
-        raise typer.Exit(2) from None
-    try:
-        return json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        err.print(f"{path}: not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: {exc}", markup=False)
-        raise typer.Exit(2) from None
+        case = read_case_file(path)
+    except CaseFileError as exc:
+        _fail(exc, code=2)
+    if as_of is not None and isinstance(case.data, dict):
+        case.data["as_of"] = as_of
+    return case
 
 
 @app.command()
@@ -71,11 +70,11 @@ def check(
     rules: RulesOption = None,
 ) -> None:
     """Decide one case and explain the decision."""
-    data = _read_case(case_file, as_of)
+    case = _read_case(case_file, as_of)
     try:
-        decision = Evaluator(load_rulebooks(rules)).evaluate(data, rulebook)
+        decision = Evaluator(load_rulebooks(rules)).evaluate(case.data, rulebook)
     except (CaseError, EligibilityError) as exc:
-        _fail(exc)
+        _fail(exc, case=case)
     if as_json:
         typer.echo(decision.model_dump_json(indent=2))
         return

@@ -161,12 +161,12 @@ def timeline(
     rules: RulesOption = None,
 ) -> None:
     """Status for each programme over time, day-precise, across rulebook boundaries."""
-    data = _read_case(case_file, as_of)
+    case = _read_case(case_file, as_of)
     books = _books(rules)
     try:
-        result = build_timeline(Evaluator(books), data, months)
+        result = build_timeline(Evaluator(books), case.data, months)
     except (CaseError, EligibilityError) as exc:
-        _fail(exc)
+        _fail(exc, case=case)
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
         return

@@ -3,7 +3,10 @@
 The library never imports ``api`` at import time: uvicorn and the app are
 imported inside the command. The server watches nothing: rules are reloaded
 on SIGHUP or ``POST /v1/admin/reload`` (admin key), and a broken rule file is
-rejected with file:line while the last good rulebooks keep serving.
+rejected with file:line while the last good rulebooks keep serving. A
+connection must send its request head within ``ELIGIBILITY_HEADER_TIMEOUT``
+seconds and may not stall its body for ``ELIGIBILITY_BODY_TIMEOUT`` (both 10);
+at most ``ELIGIBILITY_MAX_CONNECTIONS`` (1000) are open (api/server.py).
 """
 
 from __future__ import annotations
@@ -24,9 +27,8 @@ def serve(
     rules: Annotated[Optional[Path], typer.Option("--rules", help="Rules directory (default: bundled rules/).")] = None,
 ) -> None:
     """Serve the eligibility API (OpenAPI at /docs). Reload rules with SIGHUP."""
-    import uvicorn
-
     from api import create_app
+    from api.server import run
     from api.settings import Settings, SettingsError, is_loopback
 
     try:
@@ -50,4 +52,8 @@ def serve(
         raise typer.Exit(1) from None
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"Eligibility API: http://{shown}:{port}  (OpenAPI: http://{shown}:{port}/docs)")
-    uvicorn.run(application, host=host, port=port, access_log=False, log_level="info", server_header=False)
+    try:
+        run(application, host, port, settings)  # uvicorn with header/body timeouts and a connection limit
+    except OSError as exc:
+        err.print(f"Cannot listen on {shown}:{port}: {exc.strerror or exc}", markup=False)
+        raise typer.Exit(1) from None

@@ -13,12 +13,11 @@ from datetime import date
 from typing import Any
 
 import polars as pl
-from personnummer import personnummer as pnr
 
 from . import dates_columnar as dc
 from .models import BenefitType
 from .rulebook import Rulebook
-from .validate import _BENEFIT_FIELDS
+from .validate import _BENEFIT_FIELDS, personnummer_birth_date
 
 BIRTH, ERROR = "__birth", "error"
 _T = pl.col("benefit.type")
@@ -53,11 +52,7 @@ def no_rulebook() -> pl.Expr:
 
 
 def _birth_from_personnummer(number: str) -> date | None:
-    try:
-        got = pnr.Personnummer(number).get_date()
-    except pnr.PersonnummerException:
-        return None
-    return got.date() if hasattr(got, "date") else got
+    return personnummer_birth_date(number)  # the per-case rule, so both accept the same numbers
 
 
 def with_birth(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[pl.Expr]]:

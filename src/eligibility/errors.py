@@ -104,3 +104,38 @@ class SchedulerUnreachableError(EligibilityError):
     """Raised when ``--scheduler`` names a Dask scheduler that cannot be connected to."""
 
     code = "DASK_SCHEDULER_UNREACHABLE"
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """Where a case file could not be read: file, line and column (1-based, when known) and the kind of error."""
+
+    file: str
+    line: int | None
+    column: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        where = where if self.line is None or self.column is None else f"{where}:{self.column}"
+        return f"{where}: {self.reason}"
+
+
+class CaseFileError(EligibilityError):
+    """Raised when a case file cannot be read as a case: unreadable, not UTF-8, bad YAML/JSON, too deep or large.
+
+    Its text never quotes the file's content (a case holds personal data), only
+    where the problem is and what kind it is.
+    """
+
+    code = "CASE_FILE_INVALID"
+
+    def __init__(self, problem: FileProblem) -> None:
+        self.problem = problem
+        self.problems = [problem]
+        super().__init__(str(problem))
+
+
+# Error texts (the API's problem+json, the command line) list at most this many problems and then
+# say how many more there are: 70 000 unknown keys must not become a 10 MB answer. CaseError keeps them all.
+MAX_SHOWN_PROBLEMS = 50

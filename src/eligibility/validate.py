@@ -76,19 +76,37 @@ def parse_case(data: Any) -> Case:
         raise CaseError(problems) from None
 
 
+# The written forms docs/case-format.md allows: YYMMDD or YYYYMMDD, an optional '-' or '+', four digits.
+# ASCII digits only: the personnummer package (and Python's int()) would also take full-width or
+# Arabic-Indic digits, which no register writes and which slip past checks that look for ASCII digits.
+_PERSONNUMMER_FORM = re.compile(r"(?:[0-9]{2})?[0-9]{6}[-+]?[0-9]{4}")
+
+
+def personnummer_birth_date(number: str) -> date | None:
+    """The birth date a personnummer (or samordningsnummer) encodes, or None if it is not a valid one.
+
+    Valid means written in ASCII digits in one of the usual forms and with a correct check digit.
+    Shared by the per-case and the columnar validation so both accept exactly the same numbers.
+    """
+    if not isinstance(number, str) or not _PERSONNUMMER_FORM.fullmatch(number):
+        return None
+    try:
+        got = pnr.Personnummer(number).get_date()
+    except pnr.PersonnummerException:
+        return None
+    return got.date() if hasattr(got, "date") else got
+
+
 def birth_date_of(case: Case) -> date:
     """The birth date, from ``birth_date`` or a checksum-valid ``personnummer``."""
     person = case.person
     from_pnr = None
     if person.personnummer is not None:
-        try:
-            parsed = pnr.Personnummer(person.personnummer)
-        except pnr.PersonnummerException:
+        from_pnr = personnummer_birth_date(person.personnummer)
+        if from_pnr is None:  # never echoed: found stays None
             raise CaseError([FieldProblem("person.personnummer",
-                                          "a valid Swedish personnummer or samordningsnummer "
-                                          "(YYYYMMDD-NNNN, correct check digit)", None, "personnummer")]) from None
-        got = parsed.get_date()
-        from_pnr = got.date() if hasattr(got, "date") else got
+                                          "a valid Swedish personnummer or samordningsnummer in ASCII digits "
+                                          "(YYYYMMDD-NNNN, correct check digit)", None, "personnummer")])
     if from_pnr and person.birth_date and from_pnr != person.birth_date:
         raise CaseError([FieldProblem("person.birth_date", "the same date as in person.personnummer", None, "mismatch")])
     birth = from_pnr or person.birth_date

@@ -5,13 +5,19 @@ The long generated runs are in tests/fuzz (``make fuzz``).
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
+import logging
 
 import pytest
 
+from api import create_app, metrics
+from api.audit import AuditLog
 from api.examples import HPS_SJUKPENNING
+from api.settings import Settings
 from eligibility import CaseError, RulebookError
+from eligibility.columnar import evaluate_caseload
 from eligibility.loader import load_rulebooks
 from eligibility.yaml_source import MAX_RULE_FILE_BYTES
 
@@ -153,3 +159,77 @@ def test_oversized_rule_file_is_refused_with_its_name(rules_copy):
     with pytest.raises(RulebookError) as raised:
         load_rulebooks(rules_copy)
     assert any(p.file.endswith("conditions.yaml") and "larger than" in p.reason for p in raised.value.problems)
+
+
+def _scope(path: str, body: bytes) -> dict:
+    return {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "path": path,
+            "raw_path": path.encode(), "query_string": b"", "root_path": "", "scheme": "http",
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80), "state": {}}
+
+
+def test_client_disconnect_mid_body_is_counted_as_499_not_500_and_logs_no_error(shared_store, log, caplog):
+    """ASGI level, no sockets: the body's first part, then ``http.disconnect``, as uvicorn sends it."""
+    app = create_app(Settings(), shared_store, AuditLog(log))
+    body = json.dumps(HPS_SJUKPENNING).encode()
+    labels = {"route": "/v1/decisions", "method": "POST"}
+    before = {status: metrics.REGISTRY.get_sample_value("eligibility_http_requests_total",
+                                                         {**labels, "status": status}) or 0
+              for status in ("499", "500")}
+    messages = [{"type": "http.request", "body": body[:25], "more_body": True}, {"type": "http.disconnect"}]
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    with caplog.at_level(logging.DEBUG):
+        asyncio.run(app(_scope("/v1/decisions", body), receive, send))
+    after = {status: metrics.REGISTRY.get_sample_value("eligibility_http_requests_total",
+                                                        {**labels, "status": status}) or 0
+             for status in ("499", "500")}
+    assert after == {"499": before["499"] + 1, "500": before["500"]}
+    assert sent == []                                   # nobody to answer
+    entries = [json.loads(line) for line in log.getvalue().splitlines()]
+    assert [e["event"] for e in entries] == ["request"] and entries[0]["status"] == 499
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
+def test_case_with_70000_unknown_keys_gets_at_most_50_errors_and_more(client):
+    case = {**HPS_SJUKPENNING, **{f"k{i}": 1 for i in range(70_000)}}
+    raw = json.dumps(case).encode()
+    assert len(raw) < 1024 * 1024
+    response = _post_raw(client, "/v1/decisions", raw)
+    _is_problem(response, 422)
+    problem = response.json()
+    assert len(problem["errors"]) == 50 and problem["more"] == 70_000 - 50
+    assert len(response.content) < 20_000
+    few = {**HPS_SJUKPENNING, **{f"k{i}": 1 for i in range(120)}}
+    item = client.post("/v1/decisions/batch", json={"cases": [few]}).json()["results"][0]["error"]
+    assert len(item["errors"]) == 50 and item["more"] == 120 - 50
+    small = client.post("/v1/decisions", json={**HPS_SJUKPENNING, "unknown": 1}).json()
+    assert len(small["errors"]) == 1 and "more" not in small       # absent when nothing was left off
+    assert "more" in client.get("/openapi.json").json()["components"]["schemas"]["Problem"]["properties"]
+
+
+# 19811228-9874 (a valid personnummer) in full-width, Arabic-Indic and Devanagari digits.
+FOREIGN_DIGITS = ["１９８１１２２８-９８７４", "١٩٨١١٢٢٨-٩٨٧٤", "१९८११२२८-९८७४", "19811228-９８７４"]
+
+
+@pytest.mark.parametrize("number", FOREIGN_DIGITS, ids=["full-width", "arabic-indic", "devanagari", "mixed"])
+def test_personnummer_in_non_ascii_digits_is_rejected_without_echo(client, shared_store, number):
+    case = {**HPS_SJUKPENNING, "person": {"personnummer": number, "employment": "arbetslos"}}
+    with pytest.raises(CaseError) as raised:
+        shared_store.evaluator.evaluate(case)
+    assert [(p.field, p.found) for p in raised.value.problems] == [("person.personnummer", None)]
+    row = evaluate_caseload([case], shared_store.evaluator.books).to_dicts()[0]   # the columnar backend agrees
+    assert "person.personnummer" in row["error"] and number not in row["error"]
+    response = client.post("/v1/decisions", json=case)
+    _is_problem(response, 422)
+    assert response.json()["errors"][0]["field"] == "person.personnummer"
+    assert number not in response.text and number not in response.content.decode("unicode_escape", "ignore")
+    for ascii_form in ("19811228-9874", "811228-9874", "198112289874"):   # the usual forms still work
+        ok = {**case, "person": {"personnummer": ascii_form, "employment": "arbetslos"}}
+        assert client.post("/v1/decisions", json=ok).status_code == 200, ascii_form
