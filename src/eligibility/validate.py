@@ -66,7 +66,7 @@ def parse_case(data: Any) -> Case:
             # An unknown key is named only if it looks like a field name: a key may itself be personal data.
             field = ".".join(str(part) if isinstance(part, int) or _FIELD_NAME.fullmatch(str(part)) else "(unknown key)"
                              for part in loc) or "(case)"
-            expected = err["msg"]
+            expected = err["msg"].removeprefix("Value error, ")  # our validators' own texts read as they are
             if err["type"] == "extra_forbidden":
                 expected = "no such field in the case contract (see docs/case-format.md)"
             elif err["type"] == "missing":

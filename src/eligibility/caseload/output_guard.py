@@ -49,8 +49,8 @@ def refuse_overlap(inputs: dict[str, Path], written: dict[str, Path]) -> None:
     for role, path in written.items():
         for in_role, source in inputs.items():
             if _same_file(path, source):
-                raise OutputPathError(f"{path}: expected {role} to be a file other than the {in_role}, found the "
-                                      f"{in_role} itself; nothing was written (the {in_role} would be overwritten)")
+                raise OutputPathError(f"{path}: expected {role} to be a file other than {in_role}, found "
+                                      f"{in_role} itself; nothing was written ({in_role} would be overwritten)")
     for role, path in written.items():
         if path.is_dir():  # found now, not by the rename at the end of a long run
             raise OutputIsDirectoryError(f"{path}: expected {role} to be a file, found a directory; nothing was written")
