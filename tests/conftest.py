@@ -15,6 +15,7 @@ Both profiles use each test's own ``max_examples``: the same example counts in C
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -29,6 +30,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.enviro
 sys.path.insert(0, str(Path(__file__).parent))
 
 from eligibility import Evaluator, load_rulebooks  # noqa: E402
+from eligibility.loader import default_rules_dir  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -47,3 +49,11 @@ def engine(books):
 def reference(books):
     """Evaluator on the plain-Python reference backend."""
     return Evaluator(books, "reference")
+
+
+@pytest.fixture
+def rules(tmp_path: Path) -> Path:
+    """A private copy of the bundled rules, for a test to break (see ``rule_copies.edit``)."""
+    target = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), target)
+    return target

@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from eligibility import RulebookError, load_rulebooks
-from eligibility.loader import default_rules_dir
+from rule_copies import edit as _edit
+
 from eligibility.store import RulebookStore
 
 
-@pytest.fixture
-def rules(tmp_path: Path) -> Path:
-    """A private copy of the bundled rules to break."""
-    target = tmp_path / "rules"
-    shutil.copytree(default_rules_dir(), target)
-    return target
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def _line_of(path: Path, needle: str) -> int:

@@ -248,16 +248,16 @@ def test_checkpoint_is_replaced_atomically(tmp_path):
     # The checkpoint is written to a temp file and renamed: never a torn JSON file.
     cases = _cases(tmp_path / "in.jsonl", 1050)
     seen = []
-    original = batch_module._write_atomic
+    original = batch_module.replace_atomically
 
-    def spy(path, text):
-        original(path, text)
+    def spy(path, text, **options):
+        original(path, text, **options)
         seen.append(json.loads(path.read_text(encoding="utf-8"))["line"])
 
-    batch_module._write_atomic = spy
+    batch_module.replace_atomically = spy
     try:
         run_batch(cases, tmp_path / "out.jsonl", tmp_path / "err.jsonl", per_case=True)
     finally:
-        batch_module._write_atomic = original
+        batch_module.replace_atomically = original
     assert seen == [CHUNK, 2 * CHUNK, 1050]
     assert not list(tmp_path.glob("*.tmp")) and not checkpoint_path(tmp_path / "out.jsonl").exists()

@@ -10,20 +10,20 @@ side of a rejected reload is in tests/api/test_api_reload.py.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from eligibility import RulebookError, load_rulebooks
+from rule_copies import edit as _edit
 from eligibility import canary
 from eligibility.canary import canary_cases, canary_problems, checked_evaluator
 from eligibility.cli import app
 from eligibility.condition_graph import MAX_NESTING
 from eligibility.decide import Evaluator
 from eligibility.explain import format_text
-from eligibility.loader import content_hash, default_rules_dir
+from eligibility.loader import content_hash
 from eligibility.rulebook import ParameterValueOn
 from eligibility.store import RulebookStore
 from eligibility.units import unit_problem
@@ -40,18 +40,6 @@ HPS = "hps_minsta_kvarvarande_manader"
 runner = CliRunner()
 
 
-@pytest.fixture
-def rules(tmp_path: Path) -> Path:
-    """A private copy of the bundled rules to break."""
-    target = tmp_path / "rules"
-    shutil.copytree(default_rules_dir(), target)
-    return target
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def _line_of(path: Path, needle: str, after: str | None = None) -> int:

@@ -22,7 +22,6 @@ import functools
 import json
 import multiprocessing
 import os
-import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -35,7 +34,7 @@ from ..decide import Evaluator
 from ..errors import EligibilityError
 from ..loader import load_rulebooks
 from .io import BadLine, CaseLine, count_data_lines, read_cases
-from .output_guard import batch_files, exclusive, refuse_overlap
+from .output_guard import batch_files, exclusive, refuse_overlap, replace_atomically
 from .rows import RowWriter, decision_row, error_row
 from .worker_lifetime import die_with_parent
 
@@ -96,19 +95,6 @@ def _fsync_text(handle: Any) -> int:
     handle.flush()
     os.fsync(handle.fileno())
     return os.fstat(handle.fileno()).st_size
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _identity(cases: Path, evaluator: Evaluator, mode: str, output: Path) -> dict[str, Any]:
@@ -328,7 +314,7 @@ class _Checkpointer:
                      "output_bytes": _fsync_text(self.out_handle), "errors_bytes": _fsync_text(self.err_handle),
                      "decided": self.summary.decided, "errors": self.summary.errors,
                      "statuses": {f"{p}\t{s}": n for (p, s), n in self.summary.statuses.items()}}
-            _write_atomic(self.ckpt, json.dumps(state))
+            replace_atomically(self.ckpt, json.dumps(state), suffix=".tmp")
         if self.on_progress:
             self.on_progress(len(chunk))
 

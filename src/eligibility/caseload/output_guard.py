@@ -117,14 +117,14 @@ def exclusive(outputs: Iterable[Path]) -> Iterator[None]:
         yield
 
 
-def replace_atomically(path: Path, text: str, encoding: str) -> None:
+def replace_atomically(path: Path, text: str, encoding: str = "utf-8", suffix: str = ".partial") -> None:
     """Write ``text`` to a temp file next to ``path``, fsync it and rename it over ``path``.
 
     A report (watchlist, impact) is small and written in one go; the rename
     means a full disk leaves the previous file, never a torn one, and two
     runs writing one path each leave one complete report.
     """
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".partial", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=suffix, dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
             handle.write(text)
