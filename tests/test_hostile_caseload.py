@@ -25,11 +25,12 @@ from typer.testing import CliRunner
 
 from eligibility import Evaluator
 from eligibility.caseload import batch as batch_module
-from eligibility.caseload.batch import LinesUnaccountedError, decide_chunk, programme_ids, run_batch
+from eligibility.caseload.batch import decide_chunk, programme_ids, run_batch
+from eligibility.errors import InputError, LinesUnaccountedError
 from eligibility.caseload.columnar_rows import decide_chunk_columnar
 from eligibility.caseload.impact import impact
 from eligibility.caseload.impact_report import render_markdown
-from eligibility.caseload.io import BadLine, CaseLine, InputError, count_data_lines, read_cases
+from eligibility.caseload.io import BadLine, CaseLine, count_data_lines, read_cases
 from eligibility.caseload.watchlist import parse_window, watchlist
 from eligibility.cli import app
 

@@ -20,13 +20,13 @@ from .caseload.batch import ResumeError, checkpoint_path, run_batch
 from .caseload.csv_cells import safe_row
 from .caseload.impact import impact as run_impact
 from .caseload.impact_report import render_html, render_markdown
-from .caseload.io import InputError, check_input, count_lines, read_cases
+from .caseload.io import check_input, count_lines, read_cases
 from .caseload.output_guard import refuse_overlap, replace_atomically
 from .caseload.synth import generate
 from .caseload.watchlist import parse_window, watchlist as run_watchlist
 from .cli import RulesOption, _fail, app, err, out
 from .decide import Evaluator
-from .errors import EligibilityError, OutputInUseError, OutputPathError, SchedulerUnreachableError
+from .errors import EligibilityError, InputError, OutputInUseError, OutputPathError, SchedulerUnreachableError
 from .loader import load_rulebooks
 from .texts_sv import STATUS_SV
 from .models import Status

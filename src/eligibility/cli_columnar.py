@@ -73,7 +73,8 @@ def _run_locked(cases: Path, output: Path, rules: Path | None, rulebook: str | N
     import polars as pl
 
     from .caseload.columnar_rows import evaluate_lines
-    from .caseload.io import InputError, check_input, count_data_lines, read_cases, read_parquet_frame
+    from .caseload.io import check_input, count_data_lines, read_cases, read_parquet_frame
+    from .errors import InputError
     from .columnar import evaluate_caseload
 
     started = time.perf_counter()

@@ -139,3 +139,24 @@ class CaseFileError(EligibilityError):
 # Error texts (the API's problem+json, the command line) list at most this many problems and then
 # say how many more there are: 70 000 unknown keys must not become a 10 MB answer. CaseError keeps them all.
 MAX_SHOWN_PROBLEMS = 50
+
+
+class InputError(EligibilityError):
+    """Raised when a caseload file as a whole cannot be read (format, CSV header, a Parquet column's type)."""
+
+    code = "INPUT_UNREADABLE"
+
+
+class UndecidableCase(EligibilityError):
+    """Raised for a case the engine failed on in an unforeseen way: its error record says how, without its data."""
+
+    code = "CASE_UNDECIDABLE"
+
+    def __init__(self, exc: Exception) -> None:
+        super().__init__(f"the case could not be decided ({type(exc).__name__}); please report it")
+
+
+class LinesUnaccountedError(EligibilityError):
+    """Raised when decided + error records differ from the input's data lines: lines were lost (never a success)."""
+
+    code = "LINES_UNACCOUNTED"

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ..decide import Evaluator
-from ..errors import EligibilityError
+from ..errors import EligibilityError, LinesUnaccountedError, UndecidableCase
 from ..loader import load_rulebooks
 from .io import BadLine, CaseLine, count_data_lines, read_cases
 from .output_guard import batch_files, exclusive, refuse_overlap, replace_atomically
@@ -57,21 +57,6 @@ class BatchSummary:
         self.decided += 1
         for programme, status in row["programmes"].items():
             self.statuses[(programme, status)] += 1
-
-
-class UndecidableCase(EligibilityError):
-    """A case the engine failed on in an unforeseen way: its error record says how, without its data."""
-
-    code = "CASE_UNDECIDABLE"
-
-    def __init__(self, exc: Exception) -> None:
-        super().__init__(f"the case could not be decided ({type(exc).__name__}); please report it")
-
-
-class LinesUnaccountedError(EligibilityError):
-    """Decided + error records differ from the input's data lines: some lines were lost (never a success)."""
-
-    code = "LINES_UNACCOUNTED"
 
 
 def check_accounted(path: Path, decided: int, errors: int) -> None:

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from ..decide import Evaluator
 from ..errors import EligibilityError
-from .batch import UndecidableCase, check_accounted, chunks, programme_ids
+from ..errors import UndecidableCase
+from .batch import check_accounted, chunks, programme_ids
 from .rows import NOT_IN_FORCE
 from .io import BadLine, CaseLine
 

@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from ..columnar_input import ID, Field, _aliases, contract_fields
-from ..errors import EligibilityError
+from ..errors import InputError
 
 MAX_LINE_BYTES = 1_000_000
 INPUT_SUFFIXES = (".jsonl", ".csv", ".parquet")
@@ -57,12 +57,6 @@ _HEADER_NAME = re.compile(r"[^\W\d][\w.\- ]{0,63}")
 _INTEGER = re.compile(r"[+-]?[0-9]{1,19}")
 _NUMBER = re.compile(r"[+-]?[0-9]{1,19}([.,][0-9]{0,19})?([eE][+-]?[0-9]{1,3})?")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-
-
-class InputError(EligibilityError):
-    """The input file as a whole cannot be read (unknown format, no header, a Parquet column of the wrong type)."""
-
-    code = "INPUT_UNREADABLE"
 
 
 @dataclass(frozen=True)

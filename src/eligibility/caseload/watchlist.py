@@ -22,7 +22,8 @@ from ..decide import Evaluator
 from ..errors import EligibilityError
 from ..models import KeyDates
 from ..texts_sv import WATCH_ACTION_SV
-from .batch import UndecidableCase, check_accounted, chunks
+from ..errors import UndecidableCase
+from .batch import check_accounted, chunks
 from .io import BadLine, CaseLine
 
 _WINDOW = re.compile(r"^(\d+)([dwm])$")
