@@ -1,10 +1,16 @@
-"""The durable-rules backend: each leaf condition becomes three rules.
+"""The durable-rules backend: the whole rulebook as chained rules, three per decision.
 
-A rulebook is compiled once into a durable-rules ruleset. For every leaf
-condition there is one rule per outcome (uppfyllt / ej uppfyllt / ej utrett);
-the rules are written so that exactly one of them matches any case, and the
-engine checks that. Composite conditions and programme status are Kleene
-combinations of these outcomes (``decide.py``).
+A rulebook is compiled once into a durable-rules ruleset that decides every
+condition and every programme status (docs/decisions.md, "The engine
+decides"). For every leaf condition there is one rule per outcome (uppfyllt /
+ej uppfyllt / ej utrett) over the case fact. Composite conditions (target
+groups included) and programme statuses sit on levels: a composite's level
+is 1 + the highest level of its parts, a programme (Kleene AND of its
+conditions) one above its highest condition. The outcomes of the levels
+below go back into the session as one fact per level (``t == "l<n>"``, codes
+``u``/``n``/``x``), and that level's rules, three per composite or
+programme, decide from it. Rules are written so that exactly one per
+condition fires, and the engine checks that on every level.
 
 Measured behaviour of durable-rules 2.0.28 that shapes this module
 (docs/decisions.md, benchmarks/bench_engine.py):
@@ -22,6 +28,9 @@ Measured behaviour of durable-rules 2.0.28 that shapes this module
   rule (JSON round trips of the state). We drive the same C engine through
   its documented entry points (``assert_fact``, ``start_action_for_state``,
   ``complete_and_start_action``) and only read the fired rule's name.
+* A rule is activated once per matching ``$or`` branch, so "some part is
+  ``n``" is written as mutually exclusive branches ("part i is the first
+  ``n``"); overlapping branches fire the same rule twice.
 * Calls are serialised per ruleset with a lock, which makes the engine safe to
   call from several threads (the C engine keeps shared per-ruleset state).
 """
