@@ -22,6 +22,12 @@ deterministic for a seed):
 4. ``--threads`` threads sharing one engine evaluator: the decisions must equal
    the single-threaded ones.
 
+``--interleave OTHER_SRC [--runs 7]`` instead compares this tree's engine
+decisions with another tree's (e.g. a ``git archive`` of an older commit's
+``src``): it alternates fresh subprocesses, one per run and tree, each timing
+``--cases`` full engine decisions, and prints the median CPU time per decision
+of each tree, their ratio and the median of the per-pair ratios. Alternating runs see the same machine load.
+
 Everything runs on one core unless stated; the targets are printed next to the
 measurements.
 """
@@ -156,6 +162,56 @@ def profile(n: int, seed: int) -> int:
     return 0
 
 
+_RUN_ONE = """
+import json, statistics, sys, time
+src, bench, n, seed = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+sys.path[:0] = [src, bench]
+import eligibility
+from eligibility import Evaluator, load_rulebooks
+from cases import generate_cases
+assert eligibility.__file__.startswith(src), eligibility.__file__
+engine = Evaluator(load_rulebooks())
+cases = generate_cases(n, seed)
+for case in cases[:200]:
+    engine.evaluate(case)
+times = []
+for case in cases:
+    c0 = time.thread_time_ns()
+    engine.evaluate(case)
+    times.append((time.thread_time_ns() - c0) / 1e6)
+print(json.dumps({"mean_ms": statistics.fmean(times), "p50_ms": statistics.median(times)}))
+"""
+
+
+def interleave(other_src: Path, runs: int, n: int, seed: int) -> int:
+    """Median CPU ms per full engine decision of this tree and of ``other_src``, runs alternating."""
+    import statistics
+    import subprocess
+
+    trees = {"other": other_src.resolve(), "this": Path(__file__).resolve().parents[1] / "src"}
+    bench = str(Path(__file__).resolve().parent)
+    found: dict[str, list[dict[str, float]]] = {label: [] for label in trees}
+    for run in range(runs):
+        for label, src in trees.items():
+            out = subprocess.run([sys.executable, "-c", _RUN_ONE, str(src), bench, str(n), str(seed)],
+                                 check=True, capture_output=True, text=True).stdout
+            found[label].append(json.loads(out))
+            print(f"  run {run + 1} {label:<5} mean {found[label][-1]['mean_ms']:.3f} ms cpu, "
+                  f"p50 {found[label][-1]['p50_ms']:.3f} ms", flush=True)
+    median = {label: statistics.median(r["mean_ms"] for r in results) for label, results in found.items()}
+    median_p50 = {label: statistics.median(r["p50_ms"] for r in results) for label, results in found.items()}
+    for label, src in trees.items():
+        print(f"{label:<5} {src}: median of {runs} runs: mean {median[label]:.3f} ms cpu per decision, "
+              f"p50 {median_p50[label]:.3f} ms")
+    # Each run pair ran back to back, under nearly the same load: the median of their ratios is the
+    # least noisy figure on a shared machine.
+    paired = statistics.median(a["mean_ms"] / b["mean_ms"] for a, b in zip(found["this"], found["other"]))
+    print(f"this / other: medians' ratio {median['this'] / median['other']:.3f} (mean), "
+          f"{median_p50['this'] / median_p50['other']:.3f} (p50); median of the {runs} paired ratios {paired:.3f}"
+          f"; load average at the end {os.getloadavg()[0]:.2f}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=20000, help="cases for throughput and latency (default 20000)")
@@ -167,7 +223,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
     parser.add_argument("--profile", type=int, metavar="N",
                         help="only profile N engine decisions with cProfile and print the top costs")
+    parser.add_argument("--interleave", type=Path, metavar="OTHER_SRC",
+                        help="only compare engine decisions with another tree's src (alternating subprocesses)")
+    parser.add_argument("--runs", type=int, default=7, help="runs per tree for --interleave (default 7)")
     args = parser.parse_args(argv)
+    if args.interleave:
+        return interleave(args.interleave, args.runs, args.cases, args.seed)
     if args.profile:
         return profile(args.profile, args.seed)
 
@@ -222,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  => of the engine's mean {total_ms:.3f} ms cpu per decision: "
           f"input+facts {prep_ms:.3f} ms ({100 * prep_ms / total_ms:.0f}%), "
           f"rule engine {leaves_engine['cpu_mean_ms']:.3f} ms ({100 * leaves_engine['cpu_mean_ms'] / total_ms:.0f}%), "
-          f"combine+records+explanation {rest_ms:.3f} ms ({100 * rest_ms / total_ms:.0f}%)")
+          f"records+explanation {rest_ms:.3f} ms ({100 * rest_ms / total_ms:.0f}%)")
     mismatched = sum(1 for item in facts
                      if compiled[item[0]].evaluate_leaves(item[1]) != plain[item[0]].evaluate_leaves(item[1]))
     print(f"  engine vs reference leaf outcomes: {'identical' if not mismatched else f'{mismatched} cases differ'}")

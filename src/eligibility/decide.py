@@ -1,9 +1,10 @@
 """From case to explained decision: validate, derive, evaluate, combine, explain.
 
-The evaluation backend (durable-rules engine or reference evaluator) decides
-the leaf conditions; everything after that (Kleene composition, programme
-status, records, questions, motivering) is shared, so the two backends can
-only differ where they should be compared: the leaf outcomes.
+The durable-rules engine decides every condition and programme status; the
+reference evaluator decides the leaves and this module folds them (Kleene
+composition, programme status), so it stays an independent oracle. What
+follows (records, questions, motivering) is shared, so the two backends can
+only differ where they are compared: outcomes and statuses.
 """
 
 from __future__ import annotations
@@ -78,10 +79,23 @@ class Evaluator:
         try:
             check_against_rulebook(case, birth, book)
             facts = build_facts(case, birth, book)
-            leaves = self._backends[book.id].evaluate_leaves(facts)
+            outcomes, statuses = decide_outcomes(self._plans[book.id], self._backends[book.id], facts)
         except (OverflowError, ValueError, KeyError) as exc:
             raise _not_computable(case, birth, book, exc) from None
-        return _assemble(self._plans[book.id], facts, leaves, explain)
+        return _assemble(self._plans[book.id], facts, outcomes, statuses, explain)
+
+
+def decide_outcomes(plan: Plan, backend: _LeafEvaluator, facts: FactSet) -> tuple[dict[str, Utfall], dict[str, Status]]:
+    """Every condition outcome and programme status of a case.
+
+    The durable-rules engine decides them all itself (composites, target
+    groups and statuses are chained rules); for the reference backend they
+    are the Kleene fold in Python, so it stays an independent oracle.
+    """
+    if isinstance(backend, CompiledRulebook):
+        return backend.decide(facts)
+    outcomes = combine(plan, backend.evaluate_leaves(facts))
+    return outcomes, programme_statuses(plan.book, outcomes)
 
 
 def _not_computable(case: Case, birth: date, book: Rulebook, exc: Exception) -> CaseError:
@@ -220,10 +234,9 @@ def _questions(book: Rulebook, statuses: dict[str, Status], outcomes: dict[str, 
             for fact, progs in question_facts(book, statuses, outcomes, missing).items()]
 
 
-def _assemble(plan: Plan, facts: FactSet, leaves: dict[str, Utfall], explain: bool = True) -> Decision:
+def _assemble(plan: Plan, facts: FactSet, outcomes: dict[str, Utfall], statuses: dict[str, Status],
+              explain: bool = True) -> Decision:
     book = plan.book
-    outcomes = combine(plan, leaves)
-    statuses = programme_statuses(book, outcomes)
     records = _records(plan, facts, outcomes, explain)
     programmes = {
         pid: ProgrammeResult(
