@@ -46,10 +46,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from cases import generate_cases  # noqa: E402
 
 from eligibility import Evaluator, load_rulebooks  # noqa: E402
-from eligibility.engine import CompiledRulebook  # noqa: E402
-from eligibility.facts import FactSet, build_facts  # noqa: E402
-from eligibility.reference import ReferenceRulebook  # noqa: E402
-from eligibility.validate import birth_date_of, check_against_rulebook, parse_case  # noqa: E402
+from eligibility.backends.engine import CompiledRulebook  # noqa: E402
+from eligibility.backends.reference import ReferenceRulebook  # noqa: E402
+from eligibility.case.validate import birth_date_of, check_against_rulebook, parse_case  # noqa: E402
+from eligibility.facts.derive import FactSet, build_facts  # noqa: E402
 
 TARGET_DPS = 3000.0
 TARGET_P99_MS = 2.0

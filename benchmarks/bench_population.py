@@ -37,8 +37,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from cases import generate_cases  # noqa: E402
 
 from eligibility import Evaluator, load_rulebooks  # noqa: E402
-from eligibility.columnar import evaluate_caseload  # noqa: E402
-from eligibility.columnar_input import to_frame, with_codes_as_enum  # noqa: E402
+from eligibility.backends.frame import evaluate_caseload  # noqa: E402
+from eligibility.case.read_frame import to_frame, with_codes_as_enum  # noqa: E402
 
 ROOT = Path(__file__).parents[1]
 CACHE = Path(tempfile.gettempdir()) / "eligibility-bench"

@@ -26,7 +26,7 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-from eligibility.caseload.law_bounds import law_bounds
+from eligibility.rulebooks.law_bounds import law_bounds
 
 AS_OF_FIRST = date(2008, 7, 1)
 AS_OF_LAST = date(2015, 12, 31)

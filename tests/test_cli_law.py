@@ -8,7 +8,7 @@ import shutil
 from typer.testing import CliRunner
 
 from eligibility.cli import app
-from eligibility.snapshot import default_dir, read_jsonl, write_jsonl
+from eligibility.history.snapshot import default_dir, read_jsonl, write_jsonl
 
 runner = CliRunner()
 

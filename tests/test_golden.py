@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from eligibility import Evaluator, load_rulebooks
-from eligibility.case_yaml import load_case_yaml
+from eligibility.case.yaml_loader import load_case_yaml
 from eligibility.errors import CaseError
 
 CASES_DIR = Path(__file__).parent / "cases"

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from eligibility.case.read import MAX_LINE_BYTES
 from eligibility.caseload import batch as batch_module
 from eligibility.caseload.batch import CHUNK, COLUMNAR_CHUNK, checkpoint_path, run_batch
-from eligibility.caseload.io import MAX_LINE_BYTES
 from eligibility.caseload.rows import RowWriter
 from eligibility.caseload.synth import generate
 from eligibility.cli import app

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
-from eligibility.rulebook_diff import SECTIONS, RulebookDiff, describe, diff_rulebooks, summarise
+from eligibility.rulebooks.diff import SECTIONS, RulebookDiff, describe, diff_rulebooks, summarise
 
 
 def _book(books, rulebook_id):

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from eligibility import EligibilityError, Evaluator
-from eligibility.timeline import Timeline, build_timeline
+from eligibility.history.timeline import Timeline, build_timeline
 
 from .. import examples, problems
 from ..deps import KeyId, get_evaluator, read_json_body

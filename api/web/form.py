@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from eligibility.case_fields import case_fields
+from eligibility.case.fields import case_fields
+from eligibility.decision.texts_sv import QUESTION_SV
 from eligibility.models import BenefitType, Employment
-from eligibility.texts_sv import QUESTION_SV
 
 YES, NO, UNKNOWN = "ja", "nej", "vet_ej"
 BENEFIT_LABELS_SV = {
