@@ -1,7 +1,7 @@
 """POST /v1/decisions/timeline: a case's status per programme over time.
 
 The body is the case object (as for POST /v1/decisions); ``months`` is a
-query parameter. The library builds the timeline (``eligibility.timeline``);
+query parameter. The library builds the timeline (``eligibility.history.timeline``);
 semantics in its module docstring and docs/decisions.md ("Law over time").
 """
 

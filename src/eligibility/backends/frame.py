@@ -12,7 +12,7 @@ period still apply from their own date.
 Rows that fail validation are not evaluated: ``error`` names the fields and
 reasons (``benefit.decision_end: decision_ended``) and all their outcomes,
 statuses and dates are null (docs/decisions.md, "Columnar backend").
-The derivations mirror ``facts.py``; ``tests/test_columnar.py`` holds the two
+The derivations mirror ``facts/derive.py``; ``tests/test_columnar.py`` holds the two
 (and the durable-rules engine) equal.
 """
 
@@ -37,7 +37,7 @@ BIRTH, ERROR, RULEBOOK, ROW = "__birth", "error", "rulebook", "__row"
 GROUP, INVALID = "__group", "__invalid"
 END_CAUSE = "__end_unknown_because"
 _CAUSES = pl.Enum(["benefit.allvarlig_sjukdom", "benefit.sjukpenning_days_used", "benefit.decision_end"])
-# Derived facts that facts.py explains by a cause when unknown (``FactSet.unknown_because``).
+# Derived facts that facts/derive.py explains by a cause when unknown (``FactSet.unknown_because``).
 END_FACTS = ("benefit_has_end", "benefit_end_exclusive", "age_at_benefit_end")
 _GROUP = pl.col(GROUP)
 _T = pl.col("benefit.type")
@@ -84,12 +84,12 @@ def _periods(book: Rulebook, any_date: bool) -> list[_Group]:
 
 
 def _derived(params: dict[str, Any]) -> list[dict[str, pl.Expr]]:
-    """Stages of derived facts (facts.py), each stage reading only earlier ones.
+    """Stages of derived facts (facts/derive.py), each stage reading only earlier ones.
 
     Written for polars' fast paths (see docs/performance.md): no checked casts,
     ``clip`` or ``min_horizontal``, and no guard a null already gives. Rows that
     fail validation are blanked afterwards, so for the rows that count a
-    benefit field is only present with its own benefit type (``validate.py``):
+    benefit field is only present with its own benefit type (``case/validate.py``):
     ``decision_end`` only for TBS and AE, the sjukpenning fields only for
     sjukpenning.
     """
@@ -118,7 +118,7 @@ def _derived(params: dict[str, Any]) -> list[dict[str, pl.Expr]]:
         "__sp_end": sp_end,
         "benefit_has_end": pl.when(_T.is_in(no_end)).then(False).when(sp).then(pl.col("__sp_has_end"))
         .otherwise(True),
-        # The case field whose absence leaves the benefit's end unknown (facts.py ``_benefit_end`` causes).
+        # The case field whose absence leaves the benefit's end unknown (facts/derive.py ``_benefit_end`` causes).
         END_CAUSE: pl.coalesce(sp_cause, decision_cause),
     }
     first_end = {

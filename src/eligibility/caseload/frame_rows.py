@@ -2,9 +2,9 @@
 
 ``decide_chunk_columnar`` is a drop-in for ``rows.decide_chunk`` (same
 items in, same ``(ok, row)`` out, in order): statuses, target groups and key
-dates come from ``columnar.evaluate_caseload``; the questions (missing facts
+dates come from ``backends.frame.evaluate_caseload``; the questions (missing facts
 of undetermined programmes) are worked out per row by the same functions
-``decide.py`` uses (``question_facts``, the missing-fact walk), from the
+``decision/evaluator.py`` uses (``question_facts``, the missing-fact walk), from the
 fact columns the backend returns. Rows the backend finds invalid are decided
 case by case, so their error records are exactly the per-case ones.
 ``tests/test_caseload.py`` holds the two paths equal.
@@ -60,9 +60,9 @@ class _RowOutcomes(Mapping[str, Utfall]):
 
 
 class _RowFacts:
-    """``decide.KnownFacts`` for one row: which facts are known, and why the benefit's end is not.
+    """``evaluator.KnownFacts`` for one row: which facts are known, and why the benefit's end is not.
 
-    Mirrors ``facts.build_facts``' ``unknown_because``; values are read lazily.
+    Mirrors ``facts.derive.build_facts``' ``unknown_because``; values are read lazily.
     """
 
     def __init__(self, columns: dict[str, list[Any]], index: int) -> None:

@@ -1,6 +1,6 @@
 """Command line for law over time: ``eligibility diff | timeline | snapshot update/check/corpus``.
 
-Thin: the logic is in ``rulebook_diff.py``, ``timeline.py`` and ``snapshot.py``.
+Thin: the logic is in ``rulebooks/diff.py``, ``history/timeline.py`` and ``history/snapshot.py``.
 """
 
 from __future__ import annotations

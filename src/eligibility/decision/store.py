@@ -1,7 +1,7 @@
 """Holds the rulebooks a long-running process serves, and reloads them safely.
 
 A reload builds a complete new ``Evaluator`` first, decides the canary cases
-with it (canary.py) and swaps it in with one assignment; if any rule file is
+with it (rulebooks/canary.py) and swaps it in with one assignment; if any rule file is
 broken, or the canaries fail, the old one keeps serving and the error
 (file:line: reason) is returned to the caller and kept as ``last_error``
 until a later reload succeeds. No failure of a reload escapes as anything

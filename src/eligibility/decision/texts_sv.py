@@ -237,7 +237,7 @@ WATCH_ACTION_SV = {
 }
 
 
-# --- Tidslinje och regeländringar (timeline.py, snapshot.py, cli_law.py) -------
+# --- Tidslinje och regeländringar (history/, cli/history.py) -------
 TIMELINE_STATUS_SV = {
     "eligible": STATUS_SV[Status.ELIGIBLE],
     "not_eligible": STATUS_SV[Status.NOT_ELIGIBLE],

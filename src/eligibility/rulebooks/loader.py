@@ -1,7 +1,7 @@
 """Load rulebooks from ``rules/``: YAML -> schema -> lint -> ``Rulebook``.
 
 A broken file is rejected with file, line and reason. ``RulebookStore``
-(store.py) keeps the last good set when a reload fails, so a service keeps answering.
+(decision/store.py) keeps the last good set when a reload fails, so a service keeps answering.
 """
 
 from __future__ import annotations
