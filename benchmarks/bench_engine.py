@@ -6,7 +6,7 @@ Run::
                                                 [--thread-cases 5000] [--threads 4] [--seed 2024]
                                                 [--json results.json]
 
-What it measures, on cases from ``benchmarks/cases.py`` (random, valid,
+What it measures, on cases from ``tests/random_cases.py`` (random, valid,
 deterministic for a seed):
 
 1. Full decisions (``Evaluator.evaluate`` on a case dict: validation, facts,
@@ -40,10 +40,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # random_cases.py
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from cases import generate_cases  # noqa: E402
+from random_cases import generate_cases  # noqa: E402
 
 from eligibility import Evaluator, load_rulebooks  # noqa: E402
 from eligibility.backends.engine import CompiledRulebook  # noqa: E402

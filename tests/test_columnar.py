@@ -69,11 +69,7 @@ def test_columnar_equals_reference_and_engine(books, engine, reference, cases):
 
 
 def test_large_batch_keeps_order_and_agrees(books, reference):
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
-    from cases import generate_cases
+    from random_cases import generate_cases
 
     cases = generate_cases(3000, seed=11)
     rows = evaluate_caseload(cases, books).to_dicts()
@@ -226,13 +222,9 @@ def test_batch_columnar_rejects_unknown_suffix(tmp_path):
 
 
 def test_enum_coded_parquet_gives_the_same_result(tmp_path, books):
-    import sys
-    from pathlib import Path
+    from random_cases import generate_cases
 
     from eligibility.case.read_frame import to_frame, with_codes_as_enum
-
-    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
-    from cases import generate_cases
 
     frame = to_frame(generate_cases(500, seed=5))
     path = tmp_path / "cases.parquet"

@@ -28,8 +28,8 @@ Printed: requests, errors by status, p50/p99 and server RSS per window
 * the server log holds no personnummer pattern and no birth date sent;
 * with --faults: every fault behaved as above.
 
-    .venv/bin/python benchmarks/soak.py                       # 600 s
-    .venv/bin/python benchmarks/soak.py --seconds 120 --faults
+    .venv/bin/python tests/soak.py                       # 600 s
+    .venv/bin/python tests/soak.py --seconds 120 --faults
 """
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_api import _free_port, _pct, _rss_mb  # noqa: E402
-from cases import generate_cases  # noqa: E402
+from load_helpers import free_port as _free_port, percentile as _pct, rss_mb as _rss_mb  # noqa: E402
+from random_cases import generate_cases  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PERSONNUMMER = re.compile(rb"\b(19|20)?\d{6}[-+]?\d{4}\b")

@@ -1,4 +1,4 @@
-"""Deterministic random *valid* cases for the benchmarks.
+"""Deterministic random *valid* cases for the benchmarks, the soak run and the frame-backend tests.
 
 ``generate_cases(n, seed)`` returns ``n`` case dicts in the shape of the case
 contract (domain brief section 6, ``src/eligibility/models.py``), dates as ISO
@@ -16,8 +16,11 @@ raise ``CaseError``):
 * benefit fields only for the benefit type they belong to;
 * ``birth_date`` on or before ``as_of``.
 
-Self-contained on purpose (only ``random`` and ``datetime``), so a benchmark
-does not depend on the code it measures to make its input.
+Self-contained on purpose (only ``random``, ``datetime`` and the law's bounds
+from rules/), so a benchmark does not depend on the code it measures to make
+its input. Not ``caseload/synth.py``: that is the demo mix of ``eligibility
+synth`` (other shares, ids); the two draw different cases. Lives in tests/ so
+that tests never import from benchmarks/; the benchmarks import it from here.
 """
 
 from __future__ import annotations
