@@ -1,4 +1,4 @@
-"""eligibility diff | timeline | snapshot (src/eligibility/cli_law.py)."""
+"""eligibility diff | timeline | snapshot (src/eligibility/cli/history.py)."""
 
 from __future__ import annotations
 

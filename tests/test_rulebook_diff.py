@@ -1,4 +1,4 @@
-"""rulebook_diff: a rulebook as data, and what changed in law between two."""
+"""rulebooks/diff.py: a rulebook as data, and what changed in law between two."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Timeline: statuses over time across rulebook boundaries (src/eligibility/timeline.py).
+"""Timeline: statuses over time across rulebook boundaries (src/eligibility/history/timeline.py).
 
 The change-day method must agree with a brute-force walk that evaluates
 every single day; the named cases pin the law changes the issue is about.

@@ -62,7 +62,7 @@ _OPTIONS = {"person.employment": tuple(EMPLOYMENT_LABELS_SV.items()), "benefit.t
 
 
 def form_fields() -> dict[str, list[FormField]]:
-    """The form's sections and fields, derived from the case contract (``eligibility.case_fields``)."""
+    """The form's sections and fields, derived from the case contract (``eligibility.case.fields``)."""
     sections: dict[str, list[FormField]] = {title: [] for title in _SECTION_SV.values()}
     for field in case_fields():
         label = LABELS_SV.get(field.path) or QUESTION_SV.get(field.path, field.name)
