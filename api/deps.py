@@ -15,7 +15,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from eligibility import Evaluator, RulebookError
-from eligibility.store import RulebookStore
+from eligibility.decision.store import RulebookStore
 
 from . import metrics
 from .audit import AuditLog

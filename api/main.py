@@ -19,7 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from eligibility import EligibilityError
-from eligibility.store import RulebookStore
+from eligibility.decision.store import RulebookStore
 
 from . import metrics, problems
 from .audit import AuditLog

@@ -17,7 +17,7 @@ latency, throughput and error count:
 
 The load generator shares the machine with the server (2 cores here): the
 numbers include the client's CPU. Cases are the deterministic valid cases of
-benchmarks/cases.py. Results go in docs/performance.md (section API).
+tests/random_cases.py. Results go in docs/performance.md (section API).
 
     .venv/bin/python benchmarks/bench_api.py            # full run, a few minutes
     .venv/bin/python benchmarks/bench_api.py --quick    # a smoke run, ~30 s
@@ -29,7 +29,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,31 +37,12 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).parent))
-from cases import generate_cases  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from load_helpers import free_port as _free_port, percentile as _pct, rss_mb as _rss_mb  # noqa: E402
+from random_cases import generate_cases  # noqa: E402
 
 BIN = Path(sys.executable).parent / "eligibility"
 MAX_IN_FLIGHT = 32  # open loop: more unanswered requests than this = overload (counted as errors)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def _pct(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def _report(name: str, latencies_ms: list[float], errors: int, elapsed: float) -> dict[str, float]:

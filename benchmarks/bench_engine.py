@@ -6,7 +6,7 @@ Run::
                                                 [--thread-cases 5000] [--threads 4] [--seed 2024]
                                                 [--json results.json]
 
-What it measures, on cases from ``benchmarks/cases.py`` (random, valid,
+What it measures, on cases from ``tests/random_cases.py`` (random, valid,
 deterministic for a seed):
 
 1. Full decisions (``Evaluator.evaluate`` on a case dict: validation, facts,
@@ -46,16 +46,16 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # random_cases.py
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from cases import generate_cases  # noqa: E402
+from random_cases import generate_cases  # noqa: E402
 
 from eligibility import Evaluator, load_rulebooks  # noqa: E402
-from eligibility.engine import CompiledRulebook  # noqa: E402
-from eligibility.facts import FactSet, build_facts  # noqa: E402
-from eligibility.reference import ReferenceRulebook  # noqa: E402
-from eligibility.validate import birth_date_of, check_against_rulebook, parse_case  # noqa: E402
+from eligibility.backends.engine import CompiledRulebook  # noqa: E402
+from eligibility.backends.reference import ReferenceRulebook  # noqa: E402
+from eligibility.case.validate import birth_date_of, check_against_rulebook, parse_case  # noqa: E402
+from eligibility.facts.derive import FactSet, build_facts  # noqa: E402
 
 TARGET_DPS = 3000.0
 TARGET_P99_MS = 2.0
@@ -168,7 +168,7 @@ src, bench, n, seed = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4
 sys.path[:0] = [src, bench]
 import eligibility
 from eligibility import Evaluator, load_rulebooks
-from cases import generate_cases
+from random_cases import generate_cases  # tests/random_cases.py: the same seeded cases for both trees
 assert eligibility.__file__.startswith(src), eligibility.__file__
 engine = Evaluator(load_rulebooks())
 cases = generate_cases(n, seed)
@@ -189,7 +189,7 @@ def interleave(other_src: Path, runs: int, n: int, seed: int) -> int:
     import subprocess
 
     trees = {"other": other_src.resolve(), "this": Path(__file__).resolve().parents[1] / "src"}
-    bench = str(Path(__file__).resolve().parent)
+    bench = str(Path(__file__).resolve().parents[1] / "tests")
     found: dict[str, list[dict[str, float]]] = {label: [] for label in trees}
     for run in range(runs):
         for label, src in trees.items():

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_population.py [--sizes 100000 1000000] [--cross-check 1000000]
 
-For each size: the same synthetic cases (``benchmarks/cases.py``) are written
+For each size: the same synthetic cases (``tests/random_cases.py``) are written
 to Parquet once; then
 * columnar: ``evaluate_caseload`` on the frame already in memory (the
   evaluation step, file reading excluded), timed ``--repeat`` times after
@@ -33,12 +33,12 @@ from pathlib import Path
 
 import polars as pl
 
-sys.path.insert(0, str(Path(__file__).parent))
-from cases import generate_cases  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # random_cases.py
+from random_cases import generate_cases  # noqa: E402
 
 from eligibility import Evaluator, load_rulebooks  # noqa: E402
-from eligibility.columnar import evaluate_caseload  # noqa: E402
-from eligibility.columnar_input import to_frame, with_codes_as_enum  # noqa: E402
+from eligibility.backends.frame import evaluate_caseload  # noqa: E402
+from eligibility.case.read_frame import to_frame, with_codes_as_enum  # noqa: E402
 
 ROOT = Path(__file__).parents[1]
 CACHE = Path(tempfile.gettempdir()) / "eligibility-bench"

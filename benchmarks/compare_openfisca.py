@@ -30,8 +30,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_population import caseload  # noqa: E402
 
 from eligibility import load_rulebooks  # noqa: E402
-from eligibility.columnar import evaluate_caseload  # noqa: E402
-from eligibility.columnar_input import normalise  # noqa: E402
+from eligibility.backends.frame import evaluate_caseload  # noqa: E402
+from eligibility.case.read_frame import normalise  # noqa: E402
 
 try:
     from openfisca_core.entities import build_entity

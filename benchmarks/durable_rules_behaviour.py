@@ -1,4 +1,4 @@
-"""Check the durable-rules 2.0.28 behaviours that ``src/eligibility/engine.py`` relies on.
+"""Check the durable-rules 2.0.28 behaviours that ``src/eligibility/backends/engine.py`` relies on.
 
 Run::
 
@@ -7,7 +7,7 @@ Run::
 
 Each check uses a toy ruleset and only the public API (``durable.lang`` to
 define rules, ``durable.engine.Host`` to run them) except (d), which also
-drives the C extension ``durable_rules_engine`` the way ``engine.py`` does.
+drives the C extension ``durable_rules_engine`` the way ``backends/engine.py`` does.
 Checks that could run away (an endless action loop, many live sessions) run
 in a child process with a timeout, so this script always ends.
 
@@ -247,7 +247,7 @@ def check_fire_cost(rules: int, target_fired: int) -> bool:
     host_s = time.perf_counter() - start
     host_rate = fired[0] / host_s
 
-    # Direct, as src/eligibility/engine.py does it.
+    # Direct, as src/eligibility/backends/engine.py does it.
     handle = dre.create_ruleset("toy_d_direct", json.dumps(_many_rules(rules)))
     direct_fired = 0
     start = time.perf_counter()

@@ -30,7 +30,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.enviro
 sys.path.insert(0, str(Path(__file__).parent))
 
 from eligibility import Evaluator, load_rulebooks  # noqa: E402
-from eligibility.loader import default_rules_dir  # noqa: E402
+from eligibility.rulebooks.loader import default_rules_dir  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
 """Hypothesis strategies for random valid cases (and the facts left unknown).
 
-Constraints mirror validate.py: aktivitetsersättning only at 18–29, TBS
+Constraints mirror case/validate.py: aktivitetsersättning only at 18–29, TBS
 only until 2012-12-31 with at most 18 extension months, decisions still
 running on as_of. Dates cluster around the boundaries that matter,
 including the rulebook boundaries 2012-01-01, 2013-01-01 and 2016-02-01
@@ -54,7 +54,7 @@ def valid_cases(draw: st.DrawFn) -> dict:
         benefit["decision_end"] = draw(st.one_of(st.none(), _day(as_of, top), st.sampled_from([top])))
     if benefit_type == "tidsbegransad_sjukersattning":
         benefit["tbs_extension_months_used"] = draw(st.one_of(st.none(), st.integers(0, 18)))
-    # Förstärkt samarbete facts (validate.py: lost sjukpenning only without benefit; nobody is
+    # Förstärkt samarbete facts (case/validate.py: lost sjukpenning only without benefit; nobody is
     # refused the benefit they have); absent, unknown (None) or a value.
     if benefit_type == "ingen":
         benefit["sjukpenning_ended"] = draw(maybe_bool)

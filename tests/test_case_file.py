@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from eligibility.case_file import MAX_CASE_FILE_BYTES, read_case_file
-from eligibility.case_yaml import MAX_DEPTH, load_case_yaml
+from eligibility.case.file import MAX_CASE_FILE_BYTES, read_case_file
+from eligibility.case.yaml_loader import MAX_DEPTH, load_case_yaml
 from eligibility.cli import app
 from eligibility.errors import CaseFileError
 

@@ -14,11 +14,12 @@ from strategies import valid_cases
 from typer.testing import CliRunner
 
 from eligibility import Evaluator, load_rulebooks
-from eligibility.caseload.batch import decide_chunk, programme_ids, run_batch
-from eligibility.caseload.columnar_rows import decide_chunk_columnar
+from eligibility.case.read import BadLine, CaseLine, read_cases
+from eligibility.caseload.batch import run_batch
+from eligibility.caseload.frame_rows import decide_chunk_columnar
 from eligibility.caseload.impact import impact
 from eligibility.caseload.impact_report import render_html, render_markdown
-from eligibility.caseload.io import BadLine, CaseLine, read_cases
+from eligibility.caseload.rows import decide_chunk, programme_ids
 from eligibility.caseload.synth import generate
 from eligibility.caseload.watchlist import parse_window, watchlist
 from eligibility.cli import app

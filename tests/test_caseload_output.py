@@ -310,7 +310,7 @@ def test_batch_input_that_fails_to_read_is_reported_as_unreadable_not_unwritable
 
 @pytest.mark.parametrize("command", ["watchlist", "impact"])
 def test_watchlist_and_impact_input_that_fails_to_read_is_a_clear_error(tmp_path, monkeypatch, books, command):
-    from eligibility import cli_caseload
+    from eligibility.cli import caseload as cli_caseload
 
     cases = _cases(tmp_path / "in.jsonl")
 

@@ -1,4 +1,4 @@
-"""eligibility diff | timeline | snapshot (src/eligibility/cli_law.py)."""
+"""eligibility diff | timeline | snapshot (src/eligibility/cli/history.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import shutil
 from typer.testing import CliRunner
 
 from eligibility.cli import app
-from eligibility.snapshot import default_dir, read_jsonl, write_jsonl
+from eligibility.history.snapshot import default_dir, read_jsonl, write_jsonl
 
 runner = CliRunner()
 

@@ -23,10 +23,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from eligibility import CaseError, dates
-from eligibility import dates_columnar as dc
+from eligibility import CaseError
+from eligibility.backends.frame import evaluate_caseload
 from eligibility.cli import app
-from eligibility.columnar import evaluate_caseload
+from eligibility.facts import dates
+from eligibility.facts import dates_frame as dc
 from strategies import valid_cases
 
 OUTCOME = {True: "uppfyllt", False: "ej uppfyllt", None: "ej utrett"}
@@ -68,11 +69,7 @@ def test_columnar_equals_reference_and_engine(books, engine, reference, cases):
 
 
 def test_large_batch_keeps_order_and_agrees(books, reference):
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
-    from cases import generate_cases
+    from random_cases import generate_cases
 
     cases = generate_cases(3000, seed=11)
     rows = evaluate_caseload(cases, books).to_dicts()
@@ -225,13 +222,9 @@ def test_batch_columnar_rejects_unknown_suffix(tmp_path):
 
 
 def test_enum_coded_parquet_gives_the_same_result(tmp_path, books):
-    import sys
-    from pathlib import Path
+    from random_cases import generate_cases
 
-    from eligibility.columnar_input import to_frame, with_codes_as_enum
-
-    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
-    from cases import generate_cases
+    from eligibility.case.read_frame import to_frame, with_codes_as_enum
 
     frame = to_frame(generate_cases(500, seed=5))
     path = tmp_path / "cases.parquet"
@@ -242,7 +235,7 @@ def test_enum_coded_parquet_gives_the_same_result(tmp_path, books):
 
 
 def test_enum_helper_refuses_an_unknown_code():
-    from eligibility.columnar_input import with_codes_as_enum
+    from eligibility.case.read_frame import with_codes_as_enum
 
     with pytest.raises(pl.exceptions.InvalidOperationError):
         with_codes_as_enum(pl.DataFrame({"benefit.type": ["sjukpenning", "pension"]}))

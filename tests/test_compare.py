@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from eligibility import CaseError, RulebookNotFoundError
-from eligibility.compare import compare_case, compare_decisions
+from eligibility.history.compare import compare_case, compare_decisions
 from eligibility.models import Status, Utfall
 
 # Sjukpenning with 14 days left on 2009-12-31: ALI does not exist under 2008-07-01, applies under 2010-01-01.

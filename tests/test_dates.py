@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from eligibility import dates
+from eligibility.facts import dates
 
 days = st.integers(date(2000, 1, 1).toordinal(), date(2030, 12, 31).toordinal()).map(date.fromordinal)
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from eligibility.decide import combine, programme_statuses
-from eligibility.engine import CompiledRulebook
-from eligibility.facts import build_facts
-from eligibility.reference import ReferenceRulebook
-from eligibility.validate import birth_date_of, check_against_rulebook, parse_case
+from eligibility.decision.evaluator import combine, programme_statuses
+from eligibility.backends.engine import CompiledRulebook
+from eligibility.facts.derive import build_facts
+from eligibility.backends.reference import ReferenceRulebook
+from eligibility.case.validate import birth_date_of, check_against_rulebook, parse_case
 from strategies import valid_cases
 
 

@@ -15,12 +15,12 @@ import json
 import durable_rules_engine as dre
 import pytest
 
-from eligibility import decide
+from eligibility.decision import evaluator as decide
 from eligibility.conditions import kleene_and, kleene_or
-from eligibility.engine import Combined, CompiledRulebook, kleene_rules, levels
+from eligibility.backends.engine import Combined, CompiledRulebook, kleene_rules, levels
 from eligibility.errors import EngineError
 from eligibility.models import Utfall
-from eligibility.plan import make_plan
+from eligibility.rulebooks.plan import make_plan
 
 CODE = {Utfall.UPPFYLLT: "u", Utfall.EJ_UPPFYLLT: "n", Utfall.EJ_UTRETT: "x"}
 OUTCOME = {code: outcome for outcome, code in CODE.items()}

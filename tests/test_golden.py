@@ -1,9 +1,15 @@
 """Golden cases: law as data (style guide section 6).
 
 Each ``tests/cases/*.yaml`` file holds one case and the parts of the decision
-that matter to it. Every case runs through both backends (durable-rules engine
-and the reference evaluator); a failure names the file, the backend and the
-field that differed. A file with ``xfail_reason`` documents a suspected engine
+that matter to it. Every case runs through all three backends: the
+durable-rules engine and the reference evaluator (whole decisions), and the
+frame backend (``evaluate_caseload`` on a one-row caseload), which is held to
+the parts it produces: rulebook, programme statuses, condition and target
+group outcomes, key dates and the rejected field and code. It has no
+``not_in_force`` list and no questions (those are built from its facts in
+``caseload/frame_rows.py``), so those two are compared for the other two
+backends only. A failure names the file, the backend and the field that
+differed. A file with ``xfail_reason`` documents a suspected engine
 bug: it is expected to fail (strictly, so a fix is noticed).
 """
 
@@ -18,7 +24,8 @@ import pytest
 import yaml
 
 from eligibility import Evaluator, load_rulebooks
-from eligibility.case_yaml import load_case_yaml
+from eligibility.backends.frame import evaluate_caseload
+from eligibility.case.yaml_loader import load_case_yaml
 from eligibility.errors import CaseError
 
 CASES_DIR = Path(__file__).parent / "cases"
@@ -28,6 +35,7 @@ EXPECT_KEYS = {"rulebook", "programmes", "not_in_force", "conditions", "target_g
 
 BOOKS = load_rulebooks()
 EVALUATORS = {"engine": Evaluator(BOOKS), "reference": Evaluator(BOOKS, "reference")}
+FRAME_OUTCOME = {True: "uppfyllt", False: "ej uppfyllt", None: "ej utrett"}
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -115,9 +123,58 @@ def _check_decision(expect: dict[str, Any], case: dict[str, Any], evaluator: Eva
     return diffs
 
 
+def _frame_row(case: dict[str, Any]) -> dict[str, Any]:
+    """The frame backend's row for ``case`` alone, or ``{"error": ..., "problems": ...}`` for a refused caseload."""
+    try:
+        return evaluate_caseload([case], BOOKS).to_dicts()[0]
+    except CaseError as exc:  # a problem of the whole caseload (an unknown column): no rows at all
+        return {"error": str(exc), "problems": [(p.field, p.code) for p in exc.problems]}
+
+
+def _frame_problems(row: dict[str, Any]) -> list[tuple[str, str]]:
+    if "problems" in row:
+        return row["problems"]
+    return [tuple(text.split(": ", 1)) for text in row["error"].split("; ")]  # "field: code; field: code"
+
+
+def _check_frame_error(expected: dict[str, Any], case: dict[str, Any]) -> list[str]:
+    row = _frame_row(case)
+    if row["error"] is None:
+        return [f"error: expected an error on {expected['field']!r}, got a row (rulebook {row['rulebook']})"]
+    found = _frame_problems(row)
+    if any(field == expected["field"] and expected.get("code") in (None, code) for field, code in found):
+        return []
+    return [f"error: expected a problem on {expected['field']!r} (code {expected.get('code')!r}), found {found}"]
+
+
+def _frame_outcome(row: dict[str, Any], name: str, prefixes: tuple[str, ...]) -> str:
+    for prefix in prefixes:
+        if f"{prefix}.{name}" in row:
+            return FRAME_OUTCOME[row[f"{prefix}.{name}"]]
+    return "(not checked)"
+
+
+def _check_frame(expect: dict[str, Any], case: dict[str, Any]) -> list[str]:
+    row = _frame_row(case)
+    if row["error"] is not None:
+        return [f"evaluate_caseload: unexpected error: {row['error']}"]
+    diffs: list[str] = []
+    if "rulebook" in expect:
+        _compare("rulebook", str(expect["rulebook"]), row["rulebook"], diffs)
+    for pid, status in (expect.get("programmes") or {}).items():
+        _compare(f"programmes.{pid}", status, row.get(f"status.{pid}") or "(not in rulebook)", diffs)
+    for cond_id, outcome in (expect.get("conditions") or {}).items():
+        _compare(f"conditions.{cond_id}", outcome, _frame_outcome(row, cond_id, ("condition", "target_group")), diffs)
+    for group, outcome in (expect.get("target_groups") or {}).items():
+        _compare(f"target_groups.{group}", outcome, _frame_outcome(row, group, ("target_group",)), diffs)
+    for name, value in (expect.get("key_dates") or {}).items():
+        _compare(f"key_dates.{name}", value, row.get(f"key_dates.{name}", "(no such column)"), diffs)
+    return diffs
+
+
 @pytest.mark.parametrize(("path", "data"), _params())
 def test_golden(path: Path, data: dict[str, Any]) -> None:
-    """The decision for the file's case matches its expectations under both backends."""
+    """The decision for the file's case matches its expectations under all three backends."""
     expect = data["expect"]
     problems = []
     for backend, evaluator in EVALUATORS.items():
@@ -126,5 +183,7 @@ def test_golden(path: Path, data: dict[str, Any]) -> None:
         else:
             diffs = _check_decision(expect, data["case"], evaluator)
         problems += [f"[{backend}] {diff}" for diff in diffs]
+    diffs = _check_frame_error(expect["error"], data["case"]) if "error" in expect else _check_frame(expect, data["case"])
+    problems += [f"[frame] {diff}" for diff in diffs]
     if problems:
         pytest.fail(f"tests/cases/{path.name} ({data['name']}):\n  " + "\n  ".join(problems), pytrace=False)

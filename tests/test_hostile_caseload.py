@@ -24,15 +24,16 @@ from hostile.corpus import (CSV_HEADER, CSV_KINDS, GOOD_CASES, JSONL_KINDS, LINE
 from typer.testing import CliRunner
 
 from eligibility import Evaluator
+from eligibility.case.read import BadLine, CaseLine, count_data_lines, read_cases
 from eligibility.caseload import batch as batch_module
-from eligibility.caseload.batch import decide_chunk, programme_ids, run_batch
-from eligibility.errors import InputError, LinesUnaccountedError
-from eligibility.caseload.columnar_rows import decide_chunk_columnar
+from eligibility.caseload.batch import run_batch
+from eligibility.caseload.frame_rows import decide_chunk_columnar
 from eligibility.caseload.impact import impact
 from eligibility.caseload.impact_report import render_markdown
-from eligibility.caseload.io import BadLine, CaseLine, count_data_lines, read_cases
+from eligibility.caseload.rows import decide_chunk, programme_ids
 from eligibility.caseload.watchlist import parse_window, watchlist
 from eligibility.cli import app
+from eligibility.errors import InputError, LinesUnaccountedError
 
 runner = CliRunner()
 FORMATS = ("jsonl", "csv", "parquet")
@@ -54,7 +55,7 @@ def evaluator(engine) -> Evaluator:
 @pytest.fixture(autouse=True)
 def _no_chunk_fallback(caplog):
     """The columnar path must type or route every line itself: its whole-chunk fallback is never needed here."""
-    with caplog.at_level(logging.WARNING, logger="eligibility.caseload.columnar_rows"):
+    with caplog.at_level(logging.WARNING, logger="eligibility.caseload.frame_rows"):
         yield
     assert not [r for r in caplog.records if "columnar backend failed" in r.getMessage()]
 

@@ -9,7 +9,7 @@ import pytest
 from eligibility import RulebookError, load_rulebooks
 from rule_copies import edit as _edit
 
-from eligibility.store import RulebookStore
+from eligibility.decision.store import RulebookStore
 
 
 

@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 
-from eligibility.snapshot import compare_records, default_dir, read_jsonl, record_corpus, summary
+from eligibility.history.snapshot import compare_records, default_dir, read_jsonl, record_corpus, summary
 
 CORPUS = read_jsonl(default_dir() / "corpus.jsonl")
 RECORDS = read_jsonl(default_dir() / "records.jsonl")

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from eligibility.case.read import MAX_LINE_BYTES
 from eligibility.caseload import batch as batch_module
 from eligibility.caseload.batch import CHUNK, COLUMNAR_CHUNK, checkpoint_path, run_batch
-from eligibility.caseload.io import MAX_LINE_BYTES
 from eligibility.caseload.rows import RowWriter
 from eligibility.caseload.synth import generate
 from eligibility.cli import app
@@ -43,11 +43,7 @@ def _cases(path: Path, n: int, seed: int = 11) -> Path:
 
 
 def test_rule_reload_under_load_serves_only_complete_rulebooks(tmp_path):
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        import soak
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+    import soak
     result = soak.run_soak(seconds=6, rate=12, window=60, faults=True, workdir=tmp_path)
     assert result["passed"], result["failures"]
     assert len(result["faults"]) == 3 and "reload 422" in result["faults"][0] and "conditions.yaml" in result["faults"][0]
@@ -58,11 +54,7 @@ def test_rule_reload_under_load_serves_only_complete_rulebooks(tmp_path):
 
 
 def test_log_scan_finds_personnummer_and_birth_dates(tmp_path):
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        import soak
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+    import soak
     log = tmp_path / "server.log"
     log.write_text('{"ts": "2026-01-01T10:00:00Z", "latency_ms": 1.234, "request_id": "ab12"}\n'
                    'value 197506021234 here\n{"x": "1980-02-03"}\n', encoding="utf-8")

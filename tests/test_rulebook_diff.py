@@ -1,11 +1,11 @@
-"""rulebook_diff: a rulebook as data, and what changed in law between two."""
+"""rulebooks/diff.py: a rulebook as data, and what changed in law between two."""
 
 from __future__ import annotations
 
 import dataclasses
 from datetime import date
 
-from eligibility.rulebook_diff import SECTIONS, RulebookDiff, describe, diff_rulebooks, summarise
+from eligibility.rulebooks.diff import SECTIONS, RulebookDiff, describe, diff_rulebooks, summarise
 
 
 def _book(books, rulebook_id):

@@ -17,17 +17,17 @@ from typer.testing import CliRunner
 
 from eligibility import RulebookError, load_rulebooks
 from rule_copies import edit as _edit
-from eligibility import canary
-from eligibility.canary import canary_cases, canary_problems, checked_evaluator
 from eligibility.cli import app
-from eligibility.condition_graph import MAX_NESTING
-from eligibility.decide import Evaluator
-from eligibility.explain import format_text
-from eligibility.loader import content_hash
-from eligibility.rulebook import ParameterValueOn
-from eligibility.store import RulebookStore
-from eligibility.units import unit_problem
-from eligibility.yaml_source import MAX_RULE_FILE_BYTES, read_rule_bytes
+from eligibility.decision.evaluator import Evaluator
+from eligibility.decision.explain import format_text
+from eligibility.decision.store import RulebookStore
+from eligibility.rulebooks import canary
+from eligibility.rulebooks.canary import canary_cases, canary_problems, checked_evaluator
+from eligibility.rulebooks.condition_graph import MAX_NESTING
+from eligibility.rulebooks.loader import content_hash
+from eligibility.rulebooks.rulebook import ParameterValueOn
+from eligibility.rulebooks.units import unit_problem
+from eligibility.rulebooks.yaml_source import MAX_RULE_FILE_BYTES, read_rule_bytes
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "hps_sjukpenning.yaml"
 PARAMETERS = "2010-01-01/parameters.yaml"
@@ -320,7 +320,7 @@ def test_the_bundled_rules_decide_every_canary_case():
 
 def test_the_canary_cases_ship_as_package_data():
     pyproject = (Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8")
-    assert '"canary_cases.yaml"' in pyproject and canary.CANARY_FILE.parent.name == "eligibility"
+    assert '"rulebooks/canary_cases.yaml"' in pyproject and canary.CANARY_FILE.parent.name == "rulebooks"
 
 
 def _months_beyond_date_arithmetic(rules: Path) -> None:
@@ -365,7 +365,7 @@ def test_an_unexpected_error_during_a_reload_is_refused_and_the_last_good_rules_
     def crash(*_args: object, **_kwargs: object) -> None:
         raise MemoryError
 
-    monkeypatch.setattr("eligibility.store.checked_evaluator", crash)
+    monkeypatch.setattr("eligibility.decision.store.checked_evaluator", crash)
     error = store.reload()
     assert error is not None and "could not be loaded (MemoryError)" in str(error)
     assert store.evaluator is good and store.last_error is error

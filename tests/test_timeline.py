@@ -1,4 +1,4 @@
-"""Timeline: statuses over time across rulebook boundaries (src/eligibility/timeline.py).
+"""Timeline: statuses over time across rulebook boundaries (src/eligibility/history/timeline.py).
 
 The change-day method must agree with a brute-force walk that evaluates
 every single day; the named cases pin the law changes the issue is about.
@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from eligibility.case.validate import parse_case
 from eligibility.errors import CaseError
-from eligibility.timeline import build_timeline, case_on
-from eligibility.validate import parse_case
+from eligibility.history.timeline import build_timeline, case_on
 from strategies import valid_cases
 
 SP_LATE_2015 = {"as_of": "2015-10-01", "person": {"birth_date": "1970-05-05", "employment": "arbetslos"},

@@ -18,7 +18,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, SkipValidation
 
 from eligibility import Decision, EligibilityError, Evaluator, RulebookNotFoundError
-from eligibility.compare import DecisionComparison, compare_case
+from eligibility.history.compare import DecisionComparison, compare_case
 from eligibility.models import Case
 
 from .. import examples, metrics, problems

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel
 
-from eligibility.rulebook_diff import RulebookSummary, summarise
-from eligibility.store import RulebookStore
+from eligibility.decision.store import RulebookStore
+from eligibility.rulebooks.diff import RulebookSummary, summarise
 
 from .. import metrics
 from ..deps import get_store

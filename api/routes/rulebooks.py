@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 
 from eligibility import Evaluator, Rulebook, RulebookNotFoundError
-from eligibility.rulebook_diff import RulebookDetail, RulebookDiff, RulebookSummary, describe, diff_rulebooks, summarise
+from eligibility.rulebooks.diff import RulebookDetail, RulebookDiff, RulebookSummary, describe, diff_rulebooks, summarise
 
 from .. import problems
 from ..deps import KeyId, get_evaluator

@@ -1,7 +1,7 @@
 """POST /v1/decisions/timeline: a case's status per programme over time.
 
 The body is the case object (as for POST /v1/decisions); ``months`` is a
-query parameter. The library builds the timeline (``eligibility.timeline``);
+query parameter. The library builds the timeline (``eligibility.history.timeline``);
 semantics in its module docstring and docs/decisions.md ("Law over time").
 """
 
@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from eligibility import EligibilityError, Evaluator
-from eligibility.timeline import Timeline, build_timeline
+from eligibility.history.timeline import Timeline, build_timeline
 
 from .. import examples, problems
 from ..deps import KeyId, get_evaluator, read_json_body

@@ -19,8 +19,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from eligibility import CaseError, EligibilityError, Evaluator
-from eligibility.compare import compare_decisions
-from eligibility.texts_sv import OUTCOME_SV, STATUS_SV, problem_sv
+from eligibility.decision.texts_sv import OUTCOME_SV, STATUS_SV, problem_sv
+from eligibility.history.compare import compare_decisions
 
 from ..deps import get_evaluator, match_key
 from ..web.form import BENEFIT_LABELS_SV, LABELS_SV, UNKNOWN, form_fields, form_to_case

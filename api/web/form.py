@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from eligibility.case_fields import case_fields
+from eligibility.case.fields import case_fields
+from eligibility.decision.texts_sv import QUESTION_SV
 from eligibility.models import BenefitType, Employment
-from eligibility.texts_sv import QUESTION_SV
 
 YES, NO, UNKNOWN = "ja", "nej", "vet_ej"
 BENEFIT_LABELS_SV = {
@@ -62,7 +62,7 @@ _OPTIONS = {"person.employment": tuple(EMPLOYMENT_LABELS_SV.items()), "benefit.t
 
 
 def form_fields() -> dict[str, list[FormField]]:
-    """The form's sections and fields, derived from the case contract (``eligibility.case_fields``)."""
+    """The form's sections and fields, derived from the case contract (``eligibility.case.fields``)."""
     sections: dict[str, list[FormField]] = {title: [] for title in _SECTION_SV.values()}
     for field in case_fields():
         label = LABELS_SV.get(field.path) or QUESTION_SV.get(field.path, field.name)

@@ -6,12 +6,12 @@ Public API::
     decision = Evaluator(load_rulebooks()).evaluate(case_dict)
 """
 
-from .decide import Evaluator
+from .case.validate import parse_case
+from .decision.evaluator import Evaluator
 from .errors import CaseError, EligibilityError, EngineError, RulebookError, RulebookNotFoundError
-from .loader import load_rulebooks, select_rulebook
 from .models import Case, ConditionRecord, Decision, Status, Utfall
-from .rulebook import Rulebook
-from .validate import parse_case
+from .rulebooks.loader import load_rulebooks, select_rulebook
+from .rulebooks.rulebook import Rulebook
 
 __all__ = [
     "Case", "CaseError", "ConditionRecord", "Decision", "EligibilityError", "EngineError", "Evaluator",

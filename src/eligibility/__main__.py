@@ -1,5 +1,5 @@
 """``python -m eligibility``: the same CLI as the ``eligibility`` command."""
 
-from eligibility.cli import app
+from .cli.app import app
 
 app(prog_name="eligibility")

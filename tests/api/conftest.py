@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from api import create_app
 from api.audit import AuditLog
 from api.settings import ApiKey, Settings, hash_key
-from eligibility.loader import default_rules_dir
-from eligibility.store import RulebookStore
+from eligibility.decision.store import RulebookStore
+from eligibility.rulebooks.loader import default_rules_dir
 
 USER_KEY, ADMIN_KEY = "user-secret-key", "admin-secret-key"
 

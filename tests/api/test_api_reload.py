@@ -16,7 +16,7 @@ from api.deps import reload_rules
 from api.main import _log_failed_reload
 from api.examples import HPS_SJUKPENNING
 from api.settings import Settings
-from eligibility.store import RulebookStore
+from eligibility.decision.store import RulebookStore
 
 
 def test_broken_rule_file_is_rejected_and_last_good_rules_keep_serving(rules_copy):

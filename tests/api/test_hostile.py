@@ -17,9 +17,9 @@ from api.audit import AuditLog
 from api.examples import HPS_SJUKPENNING
 from api.settings import Settings
 from eligibility import CaseError, RulebookError
-from eligibility.columnar import evaluate_caseload
-from eligibility.loader import load_rulebooks
-from eligibility.yaml_source import MAX_RULE_FILE_BYTES
+from eligibility.backends.frame import evaluate_caseload
+from eligibility.rulebooks.loader import load_rulebooks
+from eligibility.rulebooks.yaml_source import MAX_RULE_FILE_BYTES
 
 PROBLEM = "application/problem+json"
 CASE_ROUTES = [("/v1/decisions", {}), ("/v1/decisions/timeline", {"months": 3}),

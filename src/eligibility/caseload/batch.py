@@ -30,12 +30,12 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from ..decide import Evaluator
-from ..errors import EligibilityError, LinesUnaccountedError, UndecidableCase
-from ..loader import load_rulebooks
-from .io import BadLine, CaseLine, count_data_lines, read_cases
+from ..case.read import BadLine, CaseLine, count_data_lines, read_cases
+from ..decision.evaluator import Evaluator
+from ..errors import LinesUnaccountedError
+from ..rulebooks.loader import load_rulebooks
 from .output_guard import batch_files, exclusive, refuse_overlap, replace_atomically
-from .rows import RowWriter, decision_row, error_row
+from .rows import RowWriter, decide_chunk, programme_ids
 from .worker_lifetime import die_with_parent
 
 CHUNK = 500
@@ -109,44 +109,19 @@ def _load_checkpoint(ckpt: Path, identity: dict[str, Any], partial_out: Path,
     return state
 
 
-def programme_ids(evaluator: Evaluator) -> list[str]:
-    """Every programme of every loaded rulebook, in first-seen order."""
-    seen: dict[str, None] = {}
-    for book in evaluator.books:
-        for pid in [*book.programmes, *book.meta.not_in_force]:
-            seen.setdefault(pid, None)
-    return list(seen)
-
-
-def decide_chunk(items: list[CaseLine | BadLine], evaluator: Evaluator, programmes: list[str],
-                 full: bool = False) -> list[tuple[bool, dict[str, Any]]]:
-    """Decide one chunk case by case (durable-rules engine): (ok, row) per item, in order."""
-    results = []
-    for item in items:
-        if isinstance(item, BadLine):
-            results.append((False, error_row(item.line, None, item.reason)))
-            continue
-        try:
-            decision = evaluator.evaluate(item.data, explain=full)
-            row = decision_row(item.line, item.case_id, decision, programmes, full)
-        except EligibilityError as exc:
-            results.append((False, error_row(item.line, item.case_id, exc)))
-            continue
-        except Exception as exc:  # noqa: BLE001 - one line must never abort a caseload: it becomes its record
-            results.append((False, error_row(item.line, item.case_id, UndecidableCase(exc))))
-            continue
-        results.append((True, row))
-    return results
-
-
 def decide(items: list[CaseLine | BadLine], evaluator: Evaluator, programmes: list[str], mode: str,
            ) -> list[tuple[bool, dict[str, Any]]]:
     """One chunk in the run's mode: ``columnar`` (default rows), ``per_case`` or ``full`` (whole decisions)."""
     if mode == COLUMNAR:
-        from .columnar_rows import decide_chunk_columnar
+        from .frame_rows import decide_chunk_columnar
 
         return decide_chunk_columnar(items, evaluator, programmes)
     return decide_chunk(items, evaluator, programmes, full=mode == FULL)
+
+
+def decide_in(items: list[CaseLine | BadLine], evaluator: Evaluator, mode: str) -> list[tuple[bool, dict[str, Any]]]:
+    """``decide`` with the programmes of ``evaluator``: the task a Dask worker runs on each chunk."""
+    return decide(items, evaluator, programme_ids(evaluator), mode)
 
 
 def mode_of(full: bool, per_case: bool) -> str:
@@ -248,8 +223,9 @@ def _run_batch(cases: Path, output: Path, errors: Path, *, workers: int = 1, rul
             if scheduler is not None:
                 from .on_dask import dask_results
 
-                _consume(dask_results(scheduler, work, rules_dir, mode, evaluator), writer, err_handle, summary,
-                         progress)
+                rules = str(rules_dir) if rules_dir else None
+                _consume(dask_results(scheduler, decide_in, work, rules, evaluator, mode), writer, err_handle,
+                         summary, progress)
             elif workers <= 1:
                 results: Iterable[list[Any]] = (decide(c, evaluator, programmes, mode) for c in work)
                 _consume(results, writer, err_handle, summary, progress)

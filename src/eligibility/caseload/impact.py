@@ -15,12 +15,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..decide import Evaluator
+from ..case.read import BadLine, CaseLine
+from ..decision.evaluator import Evaluator
 from ..errors import EligibilityError
 from ..errors import UndecidableCase
-from .batch import check_accounted, chunks, programme_ids
-from .rows import NOT_IN_FORCE
-from .io import BadLine, CaseLine
+from .batch import check_accounted, chunks
+from .rows import NOT_IN_FORCE, programme_ids
 
 STATUSES = ("eligible", "not_eligible", "undetermined", NOT_IN_FORCE)
 EXAMPLES_PER_CELL = 3
@@ -98,10 +98,10 @@ def impact(items: Iterable[CaseLine | BadLine], evaluator: Evaluator, rulebook_a
     """
     report = empty_report(evaluator, rulebook_a, rulebook_b)
     if scheduler is not None:
-        from .on_dask import impact_on_dask
+        from .on_dask import dask_results
 
-        parts: Iterable[ImpactReport] = impact_on_dask(scheduler, chunks(items, chunk_size), rulebook_a, rulebook_b,
-                                                       rules_dir, evaluator, per_case)
+        parts: Iterable[ImpactReport] = dask_results(scheduler, tally_chunk, chunks(items, chunk_size), rules_dir,
+                                                     evaluator, rulebook_a, rulebook_b, per_case)
     else:
         parts = (tally_chunk(chunk, evaluator, rulebook_a, rulebook_b, per_case) for chunk in chunks(items, chunk_size))
     for part in parts:
@@ -125,7 +125,7 @@ def tally_columnar(items: list[CaseLine | BadLine], evaluator: Evaluator, rulebo
     """``tally`` with both rulebooks applied to the whole part at once (columnar backend)."""
     import polars as pl
 
-    from .columnar_rows import columnar_ready, evaluate_chunk
+    from .frame_rows import columnar_ready, evaluate_chunk
 
     report = empty_report(evaluator, rulebook_a, rulebook_b)
     cases = [item for item in items if isinstance(item, CaseLine) and columnar_ready(item.data)]

@@ -1,7 +1,9 @@
 """Run caseload chunks on an existing Dask cluster (optional extra ``eligibility[dask]``).
 
 Each worker builds its own ``Evaluator`` once (rules from its own install or
-``rules_dir``) and decides whole chunks. Before any result is used the
+``rules_dir``) and runs the caller's task on whole chunks: ``batch`` passes
+``batch.decide_in``, ``impact`` passes ``impact.tally_chunk``, so this module
+imports neither. Before any result is used the
 client checks that the workers' rulebooks have the same content hashes as
 its own, so a cluster with other rules is refused rather than mixed in.
 """
@@ -9,13 +11,13 @@ its own, so a cluster with other rules is refused rather than mixed in.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ..decide import Evaluator
+from ..decision.evaluator import Evaluator
 from ..errors import EligibilityError, SchedulerUnreachableError
-from ..loader import load_rulebooks
+from ..rulebooks.loader import load_rulebooks
 
 CONNECT_SECONDS = 30.0  # Dask's own default; a scheduler that has not answered by then is reported unreachable
 _evaluators: dict[str | None, Evaluator] = {}
@@ -37,11 +39,8 @@ def _hashes(rules_dir: str | None) -> dict[str, str]:
     return {book.id: book.content_hash for book in _evaluator(rules_dir).books}
 
 
-def _decide_remote(chunk: list[Any], rules_dir: str | None, mode: str) -> list[tuple[bool, dict[str, Any]]]:
-    from .batch import decide, programme_ids
-
-    evaluator = _evaluator(rules_dir)
-    return decide(chunk, evaluator, programme_ids(evaluator), mode)
+def _run_remote(task: Callable[..., Any], chunk: list[Any], rules_dir: str | None, args: tuple[Any, ...]) -> Any:
+    return task(chunk, _evaluator(rules_dir), *args)
 
 
 def _client(scheduler: str):
@@ -74,37 +73,18 @@ def check_cluster(client, rules_dir: str | None, local: Evaluator) -> None:
             raise ClusterMismatchError(f"Dask worker {worker} has other rulebooks ({hashes}) than this client ({expected})")
 
 
-def dask_results(scheduler: str, work: Iterator[list[Any]], rules_dir: Path | None, mode: str,
-                 local: Evaluator, window: int = 16) -> Iterator[list[tuple[bool, dict[str, Any]]]]:
-    """Chunk results in input order, at most ``window`` chunks in flight."""
-    rules = str(rules_dir) if rules_dir else None
-    with _client(scheduler) as client:
-        check_cluster(client, rules, local)
-        pending: deque = deque()
-        for chunk in work:
-            pending.append(client.submit(_decide_remote, chunk, rules, mode, pure=False))
-            if len(pending) >= window:
-                yield _next_result(scheduler, pending)
-        while pending:
-            yield _next_result(scheduler, pending)
+def dask_results(scheduler: str, task: Callable[..., Any], work: Iterator[list[Any]], rules_dir: str | None,
+                 local: Evaluator, *args: Any, window: int = 16) -> Iterator[Any]:
+    """``task(chunk, evaluator, *args)`` for each chunk on the cluster, results in input order.
 
-
-def _impact_remote(chunk: list[Any], rulebook_a: str, rulebook_b: str, rules_dir: str | None, per_case: bool):
-    from .impact import tally_chunk
-
-    return tally_chunk(chunk, _evaluator(rules_dir), rulebook_a, rulebook_b, per_case)
-
-
-def impact_on_dask(scheduler: str, work: Iterator[list[Any]], rulebook_a: str, rulebook_b: str,
-                   rules_dir: str | None, local: Evaluator, per_case: bool = False,
-                   window: int = 16) -> Iterator[Any]:
-    """Partial impact reports (each partition columnar unless ``per_case``), in input order."""
+    ``task`` must be a module-level function (workers import it by name); at
+    most ``window`` chunks are in flight.
+    """
     with _client(scheduler) as client:
         check_cluster(client, rules_dir, local)
         pending: deque = deque()
         for chunk in work:
-            pending.append(client.submit(_impact_remote, chunk, rulebook_a, rulebook_b, rules_dir, per_case,
-                                         pure=False))
+            pending.append(client.submit(_run_remote, task, chunk, rules_dir, args, pure=False))
             if len(pending) >= window:
                 yield _next_result(scheduler, pending)
         while pending:

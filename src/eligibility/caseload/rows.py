@@ -1,4 +1,8 @@
-"""One output row per case: statuses, target groups, key dates, questions (no prose)."""
+"""One output row per case: statuses, target groups, key dates, questions (no prose).
+
+``decide_chunk`` decides a chunk case by case into those rows; the batch, its
+workers and the frame backend's fallback (``frame_rows.py``) all use it.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,9 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
-from ..errors import CaseError, EligibilityError
+from ..case.read import BadLine, CaseLine
+from ..decision.evaluator import Evaluator
+from ..errors import CaseError, EligibilityError, UndecidableCase
 from ..models import Decision
 from .csv_cells import safe_row
 
@@ -92,3 +98,33 @@ class RowWriter:
             self.writer.writerow(safe_row(flatten(row)))  # no cell a spreadsheet would run as a formula
         else:
             self.handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def programme_ids(evaluator: Evaluator) -> list[str]:
+    """Every programme of every loaded rulebook, in first-seen order."""
+    seen: dict[str, None] = {}
+    for book in evaluator.books:
+        for pid in [*book.programmes, *book.meta.not_in_force]:
+            seen.setdefault(pid, None)
+    return list(seen)
+
+
+def decide_chunk(items: list[CaseLine | BadLine], evaluator: Evaluator, programmes: list[str],
+                 full: bool = False) -> list[tuple[bool, dict[str, Any]]]:
+    """Decide one chunk case by case (durable-rules engine): (ok, row) per item, in order."""
+    results = []
+    for item in items:
+        if isinstance(item, BadLine):
+            results.append((False, error_row(item.line, None, item.reason)))
+            continue
+        try:
+            decision = evaluator.evaluate(item.data, explain=full)
+            row = decision_row(item.line, item.case_id, decision, programmes, full)
+        except EligibilityError as exc:
+            results.append((False, error_row(item.line, item.case_id, exc)))
+            continue
+        except Exception as exc:  # noqa: BLE001 - one line must never abort a caseload: it becomes its record
+            results.append((False, error_row(item.line, item.case_id, UndecidableCase(exc))))
+            continue
+        results.append((True, row))
+    return results

@@ -18,7 +18,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from .law_bounds import LawBounds, law_bounds
+from ..rulebooks.law_bounds import LawBounds, law_bounds
 
 BENEFIT_MIX = [("sjukpenning", 50), ("sjukersattning", 15), ("tidsbegransad_sjukersattning", 10),
                ("aktivitetsersattning", 15), ("ingen", 10)]

@@ -18,13 +18,13 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from ..decide import Evaluator
+from ..case.read import BadLine, CaseLine
+from ..decision.evaluator import Evaluator
+from ..decision.texts_sv import WATCH_ACTION_SV
 from ..errors import EligibilityError
-from ..models import KeyDates
-from ..texts_sv import WATCH_ACTION_SV
 from ..errors import UndecidableCase
+from ..models import KeyDates
 from .batch import check_accounted, chunks
-from .io import BadLine, CaseLine
 
 _WINDOW = re.compile(r"^(\d+)([dwm])$")
 HPS = "handlingsplansamverkan"
@@ -90,7 +90,7 @@ def _per_case(chunk: list[CaseLine], evaluator: Evaluator) -> Iterator[tuple[Cas
 
 def _columnar(chunk: list[CaseLine], evaluator: Evaluator) -> Iterator[tuple[CaseLine, Any]]:
     """The same as ``_per_case`` for a whole chunk at once; invalid rows are decided case by case (their message)."""
-    from .columnar_rows import columnar_ready, evaluate_chunk
+    from .frame_rows import columnar_ready, evaluate_chunk
 
     ready = [item for item in chunk if columnar_ready(item.data)]
     frame = evaluate_chunk(ready, evaluator.books)

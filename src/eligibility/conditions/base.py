@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from ..models import Utfall
-from ..rule_schema import ConditionDef
+from ..rulebooks.schema import ConditionDef
 
 Facts = dict[str, Any]
 """Fact name -> value; a name that is absent is unknown."""

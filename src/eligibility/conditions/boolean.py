@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..models import Utfall
-from ..rule_schema import ConditionDef
+from ..rulebooks.schema import ConditionDef
 from .base import Column, Expr, Facts, key, missing, require, three_valued
 
 

@@ -6,7 +6,7 @@ import operator
 from typing import Any
 
 from ..models import Utfall
-from ..rule_schema import ConditionDef
+from ..rulebooks.schema import ConditionDef
 from .base import (
     Column, Expr, Facts, all_of, compare, exists, missing, param_key, require, three_valued,
 )

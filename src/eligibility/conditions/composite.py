@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..models import Status, Utfall
-from ..rule_schema import ConditionDef
+from ..rulebooks.schema import ConditionDef
 from .base import require
 
 

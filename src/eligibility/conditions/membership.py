@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..models import Utfall
-from ..rule_schema import ConditionDef
+from ..rulebooks.schema import ConditionDef
 from .base import (
     Column, Expr, Facts, all_of, any_of, compare, exists, key, missing, require, three_valued,
 )

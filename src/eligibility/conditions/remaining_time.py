@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import dates
+from ..facts import dates
 from ..models import Utfall
-from ..rule_schema import ConditionDef
+from ..rulebooks.schema import ConditionDef
 from .base import Column, Expr, Facts, all_of, any_of, compare, exists, key, missing, require
 
 HAS_END = "benefit_has_end"
@@ -63,11 +63,11 @@ class _RemainingTime:
         return Utfall.UPPFYLLT if enough == self.at_least else Utfall.EJ_UPPFYLLT
 
     def columnar_derived(self, cond_id: str, cond: ConditionDef, fact: Column, params: dict[str, Any]) -> dict[str, Any]:
-        """The threshold column ``as_of + N months`` (``dates_columnar.add_months``)."""
-        from .. import dates_columnar
+        """The threshold column ``as_of + N months`` (``dates_frame.add_months``)."""
+        from ..facts import dates_frame
 
         # as_of is required: a row without it is invalid and blanked, so no null mask is needed.
-        return {threshold_fact(cond_id): dates_columnar.add_months(fact("as_of"), params[cond.parameters["months"]],
+        return {threshold_fact(cond_id): dates_frame.add_months(fact("as_of"), params[cond.parameters["months"]],
                                                                    nulls=False)}
 
     def columnar(self, cond_id: str, cond: ConditionDef, fact: Column, params: dict[str, Any]) -> Any:

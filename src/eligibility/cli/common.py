@@ -1,0 +1,50 @@
+"""What every command shares: the consoles, the ``--rules`` option, error printing, reading a case file.
+
+Errors are printed as ``file:line: reason`` or ``field: expected ..., found
+...`` with a non-zero exit code, never as a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, NoReturn, Optional
+
+import typer
+from rich.console import Console
+
+from ..case.file import CaseFile, read_case_file
+from ..errors import MAX_SHOWN_PROBLEMS, CaseFileError, EligibilityError, FieldProblem
+
+out = Console()
+err = Console(stderr=True, soft_wrap=True)
+
+RulesOption = Annotated[Optional[Path], typer.Option("--rules", help="Rules directory (default: bundled rules/).")]
+
+
+def _fail(exc: EligibilityError, code: int = 1, case: CaseFile | None = None) -> NoReturn:
+    """Print the error's code and its problems (at most MAX_SHOWN_PROBLEMS), then exit with ``code``.
+
+    With ``case`` given, each field problem is prefixed with ``file:line`` of its field.
+    """
+    err.print(f"[bold red]{exc.code}[/]")
+    problems = getattr(exc, "problems", None) or [exc.message]
+    for problem in problems[:MAX_SHOWN_PROBLEMS]:
+        where = f"{case.where(problem)}: " if case is not None and isinstance(problem, FieldProblem) else ""
+        err.print(f"  {where}{problem}", markup=False, highlight=False)
+    if len(problems) > MAX_SHOWN_PROBLEMS:
+        err.print(f"  ... and {len(problems) - MAX_SHOWN_PROBLEMS} more problems", markup=False, highlight=False)
+    raise typer.Exit(code)
+
+
+def _read_case(path: Path, as_of: str | None = None) -> CaseFile:
+    """The case in ``path`` (YAML or JSON, see case/file.py), with ``as_of`` overridden when given.
+
+    A file that cannot be read as a case exits 2 with file, line and column, never a traceback.
+    """
+    try:
+        case = read_case_file(path)
+    except CaseFileError as exc:
+        _fail(exc, code=2)
+    if as_of is not None and isinstance(case.data, dict):
+        case.data["as_of"] = as_of
+    return case

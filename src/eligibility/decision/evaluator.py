@@ -1,0 +1,263 @@
+"""From case to explained decision: validate, derive, evaluate, combine, explain.
+
+The durable-rules engine decides every condition and programme status; the
+reference evaluator decides the leaves and this module folds them (Kleene
+composition, programme status), so it stays an independent oracle. What
+follows (records, questions, motivering) is shared, so the two backends can
+only differ where they are compared: outcomes and statuses.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from collections.abc import Container, Mapping
+from typing import Any, Literal, Protocol
+
+from ..backends.engine import CompiledRulebook
+from ..backends.reference import ReferenceRulebook
+from ..case.validate import birth_date_of, check_against_rulebook, parse_case
+from ..conditions import STATUS_OF, kleene_and, kleene_or
+from ..errors import CaseError, FieldProblem, RulebookNotFoundError
+from ..facts.derive import FactSet, build_facts
+from ..models import (Case, ConditionRecord, Decision, ParameterUse, ProgrammeResult, Question, RulebookRef,
+                     Status, TargetGroupResult, Utfall)
+from ..rulebooks.loader import select_rulebook
+from ..rulebooks.plan import Plan, make_plan
+from ..rulebooks.rulebook import Rulebook
+from .explain import explain_condition, explain_decision, format_text
+from .texts_sv import QUESTION_SV
+
+Backend = Literal["engine", "reference"]
+
+
+class _LeafEvaluator(Protocol):
+    def evaluate_leaves(self, facts: FactSet) -> dict[str, Utfall]: ...
+
+
+class Evaluator:
+    """Decides cases under a fixed set of loaded rulebooks. Safe to share between threads."""
+
+    def __init__(self, books: list[Rulebook], backend: Backend = "engine") -> None:
+        if not books:
+            raise RulebookNotFoundError("no rulebooks loaded")
+        self.books = books
+        self.backend = backend
+        make = CompiledRulebook if backend == "engine" else ReferenceRulebook
+        self._backends: dict[str, _LeafEvaluator] = {book.id: make(book) for book in books}
+        self._plans: dict[str, Plan] = {book.id: make_plan(book) for book in books}
+
+    def plan_for(self, rulebook_id: str) -> Plan:
+        """The evaluation plan of a loaded rulebook (conditions in dependency order)."""
+        return self._plans[rulebook_id]
+
+    def rulebook_for(self, on: date, rulebook_id: str | None = None) -> Rulebook:
+        """The rulebook named, or in force on ``on``; a date outside every period is a case error."""
+        try:
+            return select_rulebook(self.books, on, rulebook_id)
+        except RulebookNotFoundError:
+            if rulebook_id is not None:
+                raise
+            first = self.books[0].valid_from
+            last = self.books[-1].valid_to
+            period = f"{first} – {last}" if last else f"on or after {first}"
+            raise CaseError([FieldProblem("as_of", f"a date covered by a rulebook ({period})", None,
+                                          "no_rulebook_in_force")]) from None
+
+    def evaluate(self, case: Case | dict[str, Any], rulebook_id: str | None = None, *,
+                 explain: bool = True) -> Decision:
+        """The full explained decision for one case.
+
+        ``explain=False`` leaves the Swedish texts empty (``""``): bulk runs
+        that only store statuses, outcomes and dates skip the prose.
+        Raises ``CaseError`` for invalid input and ``RulebookNotFoundError``
+        for an unknown ``rulebook_id``.
+        """
+        if not isinstance(case, Case):
+            case = parse_case(case)
+        birth = birth_date_of(case)
+        book = self.rulebook_for(case.as_of, rulebook_id)
+        try:
+            check_against_rulebook(case, birth, book)
+            facts = build_facts(case, birth, book)
+            outcomes, statuses = decide_outcomes(self._plans[book.id], self._backends[book.id], facts)
+        except (OverflowError, ValueError, KeyError) as exc:
+            raise _not_computable(case, birth, book, exc) from None
+        return _assemble(self._plans[book.id], facts, outcomes, statuses, explain)
+
+
+def decide_outcomes(plan: Plan, backend: _LeafEvaluator, facts: FactSet) -> tuple[dict[str, Utfall], dict[str, Status]]:
+    """Every condition outcome and programme status of a case.
+
+    The durable-rules engine decides them all itself (composites, target
+    groups and statuses are chained rules); for the reference backend they
+    are the Kleene fold in Python, so it stays an independent oracle.
+    """
+    if isinstance(backend, CompiledRulebook):
+        return backend.decide(facts)
+    outcomes = combine(plan, backend.evaluate_leaves(facts))
+    return outcomes, programme_statuses(plan.book, outcomes)
+
+
+def _not_computable(case: Case, birth: date, book: Rulebook, exc: Exception) -> CaseError:
+    """A ``CaseError`` for a valid case the rules cannot compute with (hostile or absurd dates).
+
+    Date arithmetic past 9999-12-31 (``OverflowError``, ``ValueError``) names
+    the date field farthest from the rulebook's period; a parameter without a
+    value on ``as_of`` under a named rulebook (``KeyError``) names ``as_of``.
+    Never echoes the value: it may be a birth date.
+    """
+    if isinstance(exc, KeyError):
+        return CaseError([FieldProblem("as_of", f"a date on which rulebook {book.id}'s parameters have values",
+                                       None, "no_parameter_value")])
+    dates = {"as_of": case.as_of, "person.birth_date": birth, "benefit.decision_end": case.benefit.decision_end}
+    field = max((f for f, d in dates.items() if d is not None), key=lambda f: abs((dates[f] - book.valid_from).days))
+    return CaseError([FieldProblem(field, "a date the rules can compute with (too far from the rulebook's period)",
+                                   None, "date_out_of_range")])
+
+
+def combine(plan: Plan, leaves: dict[str, Utfall]) -> dict[str, Utfall]:
+    """Outcomes of all conditions, composites included (Kleene over their parts)."""
+    outcomes = dict(leaves)
+    for planned in plan.order:
+        if not planned.leaf:
+            parts = (outcomes[p] for p in planned.parts)
+            outcomes[planned.cond_id] = kleene_or(parts) if planned.any_of else kleene_and(parts)
+    return outcomes
+
+
+def programme_statuses(book: Rulebook, outcomes: dict[str, Utfall]) -> dict[str, Status]:
+    """Status of each programme: Kleene AND of its conditions."""
+    return {pid: STATUS_OF[kleene_and(outcomes[c] for c in p.conditions)] for pid, p in book.programmes.items()}
+
+
+class KnownFacts(Protocol):
+    """What the missing-fact walk needs of a case's facts (``FactSet`` has it; so do columnar rows)."""
+
+    facts: Container[str]  # the names of the known facts
+    unknown_because: dict[str, list[str]]
+
+
+def _missing_facts(facts: KnownFacts, read: tuple[str, ...]) -> list[str]:
+    missing: list[str] = []
+    for name in read:
+        if name in facts.facts or name.startswith("threshold."):
+            continue
+        for cause in facts.unknown_because.get(name, [name]):
+            if cause not in missing:
+                missing.append(cause)
+    return missing
+
+
+class MissingOnDemand:
+    """``missing_by_condition``'s values, computed only for the conditions asked for (memoised).
+
+    Questions need the missing facts of a few open conditions, not of all of
+    them; the result for any one condition is the same as the full walk's.
+    """
+
+    def __init__(self, plan: Plan, facts: KnownFacts, outcomes: Mapping[str, Utfall]) -> None:
+        self.plan, self.facts, self.outcomes = plan, facts, outcomes
+        self.found: dict[str, list[str]] = {}
+
+    def __getitem__(self, cond_id: str) -> list[str]:
+        if cond_id not in self.found:
+            planned = self.plan.by_id[cond_id]
+            found: list[str] = []
+            if self.outcomes[cond_id] is Utfall.EJ_UTRETT:
+                if planned.leaf:
+                    found = _missing_facts(self.facts, planned.facts_read)
+                else:
+                    for part in planned.parts:
+                        if self.outcomes[part] is Utfall.EJ_UTRETT:
+                            found += [m for m in self[part] if m not in found]
+            self.found[cond_id] = found
+        return self.found[cond_id]
+
+
+def missing_by_condition(plan: Plan, facts: KnownFacts, outcomes: dict[str, Utfall]) -> dict[str, list[str]]:
+    """For each condition: the case fields that would settle it if it is ej utrett (else [])."""
+    missing = MissingOnDemand(plan, facts, outcomes)
+    return {planned.cond_id: missing[planned.cond_id] for planned in plan.order}
+
+
+def _records(plan: Plan, facts: FactSet, outcomes: dict[str, Utfall], explain: bool) -> dict[str, ConditionRecord]:
+    records: dict[str, ConditionRecord] = {}
+    known = facts.facts
+    params = facts.parameters
+    missing_of = missing_by_condition(plan, facts, outcomes)
+    for planned in plan.order:
+        cond_id, cond = planned.cond_id, planned.definition
+        outcome = outcomes[cond_id]
+        missing = missing_of[cond_id]
+        part_records = [records[p] for p in planned.parts]
+        records[cond_id] = ConditionRecord(
+            condition=cond_id,
+            outcome=outcome,
+            text_sv=format_text(cond.text_sv, params, planned.parameters),
+            explanation_sv=explain_condition(plan.book, cond_id, cond, outcome, facts, missing, part_records)
+            if explain else "",
+            facts_used={name: known.get(name) for name in planned.facts_read},
+            source=cond.source,
+            parameters_used={name: ParameterUse(params[name].value, params[name].valid_from)
+                             for name in planned.parameters},
+            missing_facts=missing,
+            sub_conditions=list(planned.parts),
+        )
+    return records
+
+
+def _decisive(status: Status, ids: list[str], outcomes: Mapping[str, Utfall]) -> list[str]:
+    wanted = {Status.ELIGIBLE: Utfall.UPPFYLLT, Status.NOT_ELIGIBLE: Utfall.EJ_UPPFYLLT,
+              Status.UNDETERMINED: Utfall.EJ_UTRETT}[status]
+    return [cid for cid in ids if outcomes[cid] is wanted]
+
+
+def question_facts(book: Rulebook, statuses: dict[str, Status], outcomes: Mapping[str, Utfall],
+                   missing: Mapping[str, list[str]] | MissingOnDemand) -> dict[str, list[str]]:
+    """Fact -> programmes it would settle: the missing facts of every undetermined programme's open conditions."""
+    asked: dict[str, list[str]] = {}
+    for pid, programme in book.programmes.items():
+        if statuses[pid] is not Status.UNDETERMINED:
+            continue
+        for cond_id in _decisive(Status.UNDETERMINED, list(programme.conditions), outcomes):
+            for fact in missing[cond_id]:
+                asked.setdefault(fact, [])
+                if pid not in asked[fact]:
+                    asked[fact].append(pid)
+    return asked
+
+
+def _questions(book: Rulebook, statuses: dict[str, Status], outcomes: dict[str, Utfall],
+               records: dict[str, ConditionRecord]) -> list[Question]:
+    missing = {cid: record.missing_facts for cid, record in records.items()}
+    return [Question(fact=fact, text_sv=QUESTION_SV.get(fact, fact), programmes=progs)
+            for fact, progs in question_facts(book, statuses, outcomes, missing).items()]
+
+
+def _assemble(plan: Plan, facts: FactSet, outcomes: dict[str, Utfall], statuses: dict[str, Status],
+              explain: bool = True) -> Decision:
+    book = plan.book
+    records = _records(plan, facts, outcomes, explain)
+    programmes = {
+        pid: ProgrammeResult(
+            programme=pid, name_sv=p.name_sv, status=statuses[pid], conditions=list(p.conditions),
+            decisive_conditions=_decisive(statuses[pid], list(p.conditions), outcomes), source=p.source)
+        for pid, p in book.programmes.items()
+    }
+    questions = _questions(book, statuses, outcomes, records)
+    target_groups = [
+        TargetGroupResult(target_group=gid, number=g.number, name_sv=g.name_sv, outcome=outcomes[gid])
+        for gid, g in sorted(book.target_groups.items(), key=lambda item: item[1].number)
+    ]
+    return Decision.model_construct(
+        as_of=facts.facts["as_of"],
+        rulebook=RulebookRef.model_construct(id=book.id, valid_from=book.valid_from, valid_to=book.valid_to,
+                                             content_hash=book.content_hash),
+        programmes=programmes,
+        not_in_force={pid: note.note_sv for pid, note in book.meta.not_in_force.items()},
+        target_groups=target_groups,
+        conditions=list(records.values()),
+        key_dates=facts.key_dates,
+        questions=questions,
+        explanation_sv=explain_decision(plan, facts, programmes, records, questions, facts.key_dates) if explain else "",
+    )

@@ -1,0 +1,301 @@
+"""Every Swedish string the library writes (rule files hold the rest).
+
+Plain language for the handläggare and the person: the motivering names the
+facts, the requirement and the source, and connects them ("... räcker till
+och med X; minst 6 månader kvar innebär att den måste räcka till och med Y").
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from ..models import SourceRef, Status, Utfall
+
+STATUS_SV = {
+    Status.ELIGIBLE: "Uppfyller villkoren",
+    Status.NOT_ELIGIBLE: "Uppfyller inte villkoren",
+    Status.UNDETERMINED: "Kan inte avgöras ännu",
+}
+OUTCOME_SV = {Utfall.UPPFYLLT: "uppfyllt", Utfall.EJ_UPPFYLLT: "inte uppfyllt", Utfall.EJ_UTRETT: "inte utrett"}
+
+FACT_LABEL_SV = {
+    "person.employment": "anställningsform",
+    "person.can_return_to_employer": "kan återgå till anställningen",
+    "benefit.type": "ersättning",
+    "benefit.sjukpenning_days_used": "antal använda sjukpenningdagar",
+    "benefit.allvarlig_sjukdom": "allvarlig sjukdom",
+    "benefit.decision_end": "beslutets sista dag",
+    "benefit.tbs_extension_months_used": "antal använda förlängningsmånader med tidsbegränsad sjukersättning",
+    "benefit.sjukpenning_ended": "rätten till sjukpenning har upphört",
+    "benefit.sjukersattning_refused": "ansökan om sjukersättning har fått avslag",
+    "benefit.aktivitetsersattning_refused": "ansökan om aktivitetsersättning har fått avslag",
+    "benefit.ends_at_age_limit": "aktivitetsersättningen upphör vid åldersgränsen",
+    "assessment.fardigutredd": "färdigutredd",
+    "assessment.capacity_can_improve": "arbetsförmågan kan förbättras",
+    "assessment.sassam_done": "Sassam-kartläggning gjord",
+    "assessment.hours_per_week": "antal timmar per vecka som personen klarar",
+    "assessment.stadigvarande_nedsatt_arbetsformaga": "stadigvarande nedsatt arbetsförmåga",
+    "assessment.months_in_handlingsplansamverkan": "antal månader i handlingsplansamverkan",
+    "assessment.needs_vocational_rehabilitation": "behov av arbetslivsinriktad rehabilitering",
+    "age": "ålder",
+    "age_at_benefit_end": "ålder när ersättningen tar slut",
+}
+
+QUESTION_SV = {
+    "person.employment": "Är personen arbetslös eller anställd?",
+    "person.can_return_to_employer": "Kan personen återgå till sin anställning?",
+    "benefit.sjukpenning_days_used": "Hur många dagar med sjukpenning har personen använt?",
+    "benefit.allvarlig_sjukdom": "Har personen en allvarlig sjukdom (då gäller ingen bortre tidsgräns)?",
+    "benefit.decision_end": "Vilken är sista dagen i det nuvarande beslutet om ersättning?",
+    "benefit.tbs_extension_months_used": "Hur många förlängningsmånader med tidsbegränsad sjukersättning har personen fått?",
+    "benefit.sjukpenning_ended": "Har personen haft sjukpenning och inte längre rätt till den (avslag, indragning eller dagarna slut)?",
+    "benefit.sjukersattning_refused": "Har personen fått avslag på en ansökan om sjukersättning?",
+    "benefit.aktivitetsersattning_refused": "Har personen fått avslag på en ansökan om aktivitetsersättning?",
+    "assessment.fardigutredd": "Visar det medicinska underlaget att personen är färdigutredd?",
+    "assessment.capacity_can_improve": "Bedömer läkaren att arbetsförmågan kan förbättras genom arbetslivsinriktad rehabilitering?",
+    "assessment.sassam_done": "Är en Sassam-kartläggning gjord?",
+    "assessment.hours_per_week": "Hur många timmar per vecka klarar personen initialt en arbetslivsinriktad aktivitet?",
+    "assessment.stadigvarande_nedsatt_arbetsformaga": "Tyder det medicinska underlaget på att arbetsförmågan är stadigvarande nedsatt?",
+    "assessment.months_in_handlingsplansamverkan": "Hur många månader har personen redan varit i handlingsplansamverkan?",
+    "assessment.needs_vocational_rehabilitation": "Bedöms personen behöva arbetslivsinriktade rehabiliterande insatser?",
+}
+
+CODE_SV = {"arbetslos": "arbetslös", "anstalld": "anställd"}
+_OP_SV = {"ge": "minst", "gt": "mer än", "le": "högst", "lt": "mindre än", "eq": "lika med"}
+
+
+def value_sv(value: Any, benefit_names: dict[str, str] | None = None) -> str:
+    """A fact value as plain Swedish."""
+    if value is None:
+        return "uppgift saknas"
+    if value is True:
+        return "ja"
+    if value is False:
+        return "nej"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str):
+        if benefit_names and value in benefit_names:
+            return benefit_names[value]
+        return CODE_SV.get(value, value)
+    return str(value)
+
+
+_CITATIONS: dict[int, tuple[SourceRef, str]] = {}
+
+
+def cite(source: SourceRef) -> str:
+    """A short citation: statute first, then the seed document (memoised per source object)."""
+    known = _CITATIONS.get(id(source))
+    if known is not None and known[0] is source:
+        return known[1]
+    text = _cite(source)
+    if len(_CITATIONS) > 10_000:
+        _CITATIONS.clear()
+    _CITATIONS[id(source)] = (source, text)
+    return text
+
+
+def _cite(source: SourceRef) -> str:
+    parts = []
+    for ref in source.lagrum or []:
+        text = ref.forfattning
+        if ref.kapitel:
+            text += f" {ref.kapitel} kap."
+        if ref.paragraf:
+            text += f" {ref.paragraf} §"
+        if ref.punkt:
+            text += f" punkt {ref.punkt}"
+        parts.append(text)
+    if source.document:
+        parts.append(f"{source.document}, {source.provision}" if source.provision else source.document)
+    text = "; ".join(parts)
+    return f"{text} (extern uppgift)" if source.external else text
+
+
+def missing_sv(facts: list[str]) -> str:
+    """'uppgift saknas om X och Y'."""
+    labels = [FACT_LABEL_SV.get(f, f) for f in facts]
+    if not labels:
+        return "uppgift saknas"
+    joined = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " och " + labels[-1]
+    return f"uppgift saknas om {joined}"
+
+
+def remaining_sv(outcome: Utfall, at_least: bool, months: int, benefit: str, last_day: date | None,
+                 threshold: date, has_end: bool | None, missing: list[str]) -> str:
+    """Months-left conditions, with the dates that decide them."""
+    if outcome is Utfall.EJ_UTRETT:
+        return f"Det går inte att räkna ut när {benefit} tar slut: {missing_sv(missing)}."
+    if not has_end:
+        return f"{benefit.capitalize()} har ingen slutdag och kan därför inte ta slut."
+    must = threshold.fromordinal(threshold.toordinal() - 1).isoformat()
+    if at_least:
+        rule = f"minst {months} månader kvar innebär att den måste räcka till och med minst {must}"
+    else:
+        rule = f"färre än {months} månader kvar innebär att den upphör före {must}"
+    return f"{benefit.capitalize()} räcker till och med {last_day.isoformat()}; {rule}. Villkoret är {OUTCOME_SV[outcome]}."
+
+
+def age_sv(outcome: Utfall, age: int | None, low: int, high: int, at_benefit_end: bool, missing: list[str]) -> str:
+    """Age-range conditions."""
+    if outcome is Utfall.EJ_UTRETT:
+        return f"Åldern går inte att avgöra: {missing_sv(missing)}."
+    when = "i den månad ersättningen tar slut" if at_benefit_end else "på bedömningsdagen"
+    return f"Personen är {age} år {when}; kravet är {low}–{high} år. Villkoret är {OUTCOME_SV[outcome]}."
+
+
+def comparison_sv(outcome: Utfall, label: str, value: Any, op: str, limit: Any, missing: list[str]) -> str:
+    """Fact-versus-parameter conditions."""
+    if outcome is Utfall.EJ_UTRETT:
+        return f"Villkoret är inte utrett: {missing_sv(missing)}."
+    return (f"{label.capitalize()} är {value_sv(value)}; kravet är {_OP_SV[op]} {value_sv(limit)}. "
+            f"Villkoret är {OUTCOME_SV[outcome]}.")
+
+
+def fact_sv(outcome: Utfall, label: str, value: Any, missing: list[str], benefit_names: dict[str, str]) -> str:
+    """Yes/no and coded facts."""
+    if outcome is Utfall.EJ_UTRETT:
+        return f"Villkoret är inte utrett: {missing_sv(missing)}."
+    return f"Enligt uppgift: {label} – {value_sv(value, benefit_names)}. Villkoret är {OUTCOME_SV[outcome]}."
+
+
+def composite_sv(outcome: Utfall, any_of: bool, part_texts: list[str]) -> str:
+    """A composite condition, naming the parts that decided it (their requirement texts)."""
+    listed = " ".join(part_texts)
+    if outcome is Utfall.EJ_UTRETT:
+        lead = "Det går inte att avgöra ännu om detta gäller:"
+    elif outcome is Utfall.UPPFYLLT:
+        lead = "Detta gäller:" if any_of else "Allt detta gäller:"
+    else:
+        lead = "Inget av detta gäller:" if any_of else "Detta gäller inte:"
+    return f"Villkoret är {OUTCOME_SV[outcome]}. {lead} {listed}"
+
+
+def header_sv(as_of: date, rulebook_id: str, title: str, content_hash: str) -> str:
+    """First paragraph of the motivering."""
+    return (f"Bedömningen avser den {as_of.isoformat()} och har gjorts enligt regelversion {rulebook_id} "
+            f"({title}), innehållshash {content_hash[:12]}.")
+
+
+def programme_sv(name: str, status: Status) -> str:
+    """'Handlingsplansamverkan: Uppfyller inte villkoren.'"""
+    return f"{name}: {STATUS_SV[status]}."
+
+
+def decisive_intro_sv(status: Status, count: int) -> str:
+    """Lead-in to the decisive conditions of a programme."""
+    if status is Status.ELIGIBLE:
+        return f"Alla {count} villkor är uppfyllda:"
+    if status is Status.NOT_ELIGIBLE:
+        return "Det avgörande är att följande villkor inte är uppfyllt:" if count == 1 else \
+            "Det avgörande är att följande villkor inte är uppfyllda:"
+    return "Följande behöver utredas innan det går att avgöra:"
+
+
+def condition_line_sv(text: str, explanation: str, source: SourceRef, depth: int = 0) -> str:
+    """One bullet: requirement, what the facts show, and the source."""
+    return f"{'  ' * depth}- {text} {explanation} (Källa: {cite(source)}.)"
+
+
+def questions_sv(questions: list[str]) -> str:
+    """The questions still to ask."""
+    return "Frågor att utreda:\n" + "\n".join(f"- {q}" for q in questions)
+
+
+def not_in_force_sv(note: str) -> str:
+    """A programme that this period's law does not have."""
+    return note
+
+
+def key_dates_sv(last_day: date | None, beredning: date | None, hps_last: date | None, days_left: int | None,
+                 hps_months: int) -> str:
+    """The dates a handläggare plans by."""
+    if last_day is None:
+        return ""
+    text = f"Ersättningen räcker till och med {last_day.isoformat()}"
+    if days_left is not None:
+        text += f" ({days_left} dagar med sjukpenning kvar)"
+    text += "."
+    if beredning is not None and hps_last is not None:
+        text += (f" Ärendet behöver tas upp i beredningsgruppen senast {beredning.isoformat()}; "
+                 f"sista dag med minst {hps_months} månader kvar är {hps_last.isoformat()}.")
+    return text
+
+
+# --- Bevakningslista (caseload/watchlist.py) ---------------------------------
+WATCH_ACTION_SV = {
+    "beredningsgrupp_deadline": "Ta upp ärendet i den gemensamma beredningsgruppen senast denna dag.",
+    "last_day_with_hps_months_left": "Sista dag med minst sex månader kvar: handlingsplansamverkan måste påbörjas.",
+    "benefit_last_day": "Ersättningen tar slut: pröva arbetslivsintroduktion eller varaktig sjukersättning.",
+    "ali_start": "Arbetslivsintroduktion kan börja dagen efter att ersättningen tagit slut.",
+    "birthday_30": "Personen fyller 30 år: aktivitetsersättningen har upphört; pröva sjukersättning.",
+}
+
+
+# --- Tidslinje och regeländringar (history/, cli/history.py) -------
+TIMELINE_STATUS_SV = {
+    "eligible": STATUS_SV[Status.ELIGIBLE],
+    "not_eligible": STATUS_SV[Status.NOT_ELIGIBLE],
+    "undetermined": STATUS_SV[Status.UNDETERMINED],
+    "not_in_force": "Inte i kraft",
+}
+
+
+def timeline_stop_sv(reason: str, day: date, problem: str | None) -> str:
+    """Why a timeline ends before its horizon."""
+    if reason == "benefit_ended":
+        return (f"Ersättningen tar slut: {day.isoformat()} är första dagen utan den. Därefter beskriver "
+                "ärendet inte längre personens situation och en ny bedömning behövs.")
+    if reason == "sjukpenning_days_used_up":
+        return (f"Sjukpenningdagarna är förbrukade: från {day.isoformat()} har personen fler dagar än "
+                "regelverket tillåter. Sjukpenning kan därefter bara fortsätta om personen har en allvarlig "
+                "sjukdom; uppgiften saknas, så tidslinjen slutar dagen före.")
+    return f"Från {day.isoformat()} är ärendet inte längre giltigt ({problem}); tidslinjen slutar dagen före."
+
+
+# --- Field errors in Swedish (web page, Accept-Language: sv) -----------------
+_PROBLEM_SV = {
+    "missing": "Uppgiften krävs.",
+    "extra_forbidden": "Okänt fält: det finns inte i ärendeformatet.",
+    "int_type": "Ange ett heltal.",
+    "int_parsing": "Ange ett heltal.",
+    "int_from_float": "Ange ett heltal (utan decimaler).",
+    "float_type": "Ange ett tal.",
+    "float_parsing": "Ange ett tal.",
+    "bool_type": "Svara ja eller nej.",
+    "bool_parsing": "Svara ja eller nej.",
+    "greater_than_equal": "Värdet är för litet ({number} är lägsta tillåtna).",
+    "less_than_equal": "Värdet är för stort ({number} är högsta tillåtna).",
+    "enum": "Välj ett av alternativen.",
+    "value_error": "Ange ett datum som ÅÅÅÅ-MM-DD.",
+    "date_parsing": "Ange ett giltigt datum (ÅÅÅÅ-MM-DD).",
+    "date_from_datetime_parsing": "Ange ett giltigt datum (ÅÅÅÅ-MM-DD).",
+    "personnummer": "Personnumret är inte giltigt: kontrollsiffran stämmer inte.",
+    "mismatch": "Födelsedatumet stämmer inte med personnumret.",
+    "after_as_of": "Födelsedatumet ligger efter bedömningsdagen.",
+    "no_rulebook_in_force": "Det finns ingen regelversion för bedömningsdagen.",
+    "benefit_not_in_force": "Ersättningen finns inte enligt regelversionen för bedömningsdagen.",
+    "field_not_for_benefit": "Uppgiften gäller inte den valda ersättningen.",
+    "decision_ended": "Beslutets sista dag ligger före bedömningsdagen.",
+    "tbs_after_last_day": "Tidsbegränsad sjukersättning kunde inte betalas ut efter {date}.",
+    "too_many_days": "Högst {number} dagar, om personen inte har en allvarlig sjukdom.",
+    "too_many_months": "Högst {number} månader.",
+    "age_outside_benefit": "Aktivitetsersättning gäller bara personer som är {range} år på bedömningsdagen.",
+}
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_RANGE = re.compile(r"\d+-\d+")
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def problem_sv(code: str, expected: str) -> str:
+    """A field error in Swedish; numbers and dates are taken from the (English) expectation."""
+    template = _PROBLEM_SV.get(code)
+    if template is None:
+        return f"Ogiltigt värde ({expected})."
+    found = {"date": _DATE.search(expected), "range": _RANGE.search(expected), "number": _NUMBER.search(expected)}
+    return template.format(**{k: (m.group(0) if m else "?") for k, m in found.items()})

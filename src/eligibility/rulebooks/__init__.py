@@ -1,0 +1,8 @@
+"""Rulebooks: the code that reads the law in the top-level ``rules/``.
+
+Schema (``schema.py``), YAML with line numbers (``yaml_source.py``), loading
+and period selection (``loader.py``), the semantic lint (``lint.py``), the
+diff of two rulebooks (``diff.py``), the evaluation plan (``plan.py``), the
+law's bounds for generated cases (``law_bounds.py``) and the reload canaries
+(``canary.py`` with ``canary_cases.yaml``).
+"""

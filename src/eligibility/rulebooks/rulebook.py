@@ -1,0 +1,101 @@
+"""A loaded rulebook: the rule files of one period, validated and hashed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .schema import ConditionDef, ParameterDef, ProgrammeDef, RulebookMeta, TargetGroupDef
+from .yaml_source import Lines
+
+
+@dataclass(frozen=True)
+class ParameterValueOn:
+    """A parameter's value on a given day and the day that value took effect."""
+
+    name: str
+    value: Any
+    valid_from: date
+
+
+@dataclass
+class Rulebook:
+    """The law of one period as data. Immutable once loaded."""
+
+    meta: RulebookMeta
+    parameters: dict[str, ParameterDef]
+    conditions: dict[str, ConditionDef]
+    target_groups: dict[str, TargetGroupDef]
+    programmes: dict[str, ProgrammeDef]
+    content_hash: str
+    directory: str
+    lines: dict[str, Lines] = field(default_factory=dict, repr=False)
+    _all_conditions: dict[str, ConditionDef] | None = field(default=None, repr=False, compare=False)
+    _parameters_on: dict[date, dict[str, ParameterValueOn]] = field(default_factory=dict, repr=False, compare=False)
+    _benefit_names: dict[str, str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def id(self) -> str:
+        """The rulebook id, by convention its first valid day."""
+        return self.meta.id
+
+    @property
+    def valid_from(self) -> date:
+        """First day the rulebook is in force."""
+        return self.meta.valid_from
+
+    @property
+    def valid_to(self) -> date | None:
+        """Last day in force (inclusive); ``None`` while open-ended."""
+        return self.meta.valid_to
+
+    def covers(self, day: date) -> bool:
+        """True when the rulebook is in force on ``day``."""
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    def parameter(self, name: str, on: date) -> ParameterValueOn:
+        """The value of parameter ``name`` in force on ``on`` (the latest dated value not after it)."""
+        values = self.parameters[name].values
+        starts = [start for start in values if start <= on]
+        if not starts:
+            raise KeyError(f"parameter '{name}' has no value on {on}")
+        start = max(starts)
+        return ParameterValueOn(name, values[start].value, start)
+
+    def parameters_on(self, on: date) -> dict[str, ParameterValueOn]:
+        """Every parameter that has a value on ``on`` (cached per day; treat as read-only)."""
+        cached = self._parameters_on.get(on)
+        if cached is None:
+            cached = {name: self.parameter(name, on) for name, definition in self.parameters.items()
+                      if any(start <= on for start in definition.values)}
+            if len(self._parameters_on) > 20_000:
+                self._parameters_on.clear()
+            self._parameters_on[on] = cached
+        return cached
+
+    def benefit_names(self) -> dict[str, str]:
+        """Benefit code -> Swedish name (built once; treat as read-only)."""
+        if self._benefit_names is None:
+            self._benefit_names = {code: benefit.name_sv for code, benefit in self.meta.benefits.items()}
+        return self._benefit_names
+
+    def target_group_condition(self, group_id: str) -> ConditionDef:
+        """A target group seen as a composite condition (all of its parts)."""
+        group = self.target_groups[group_id]
+        return ConditionDef(
+            text_sv=f"Personen tillhör målgrupp {group.number}: {group.name_sv.lower()}.",
+            check="alla",
+            all_of=list(group.all_of),
+            source=group.source,
+            valid_from=group.valid_from,
+        )
+
+    def all_conditions(self) -> dict[str, ConditionDef]:
+        """Conditions of conditions.yaml plus the target groups as composite conditions (built once)."""
+        if self._all_conditions is None:
+            merged = dict(self.conditions)
+            for group_id in self.target_groups:
+                merged[group_id] = self.target_group_condition(group_id)
+            self._all_conditions = merged
+        return self._all_conditions
