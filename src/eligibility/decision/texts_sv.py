@@ -127,7 +127,7 @@ def missing_sv(facts: list[str]) -> str:
     return f"uppgift saknas om {joined}"
 
 
-# When an age is taken, by the fact that holds it (``alder_inom``'s ``at``).
+# On which day an age range takes the age, by the fact that holds it (the condition's ``at``).
 AGE_WHEN_SV = {"age": "på bedömningsdagen", "age_at_benefit_end": "i den månad ersättningen tar slut"}
 _MONTHS_LEFT = {"months_left_at_least": True, "months_left_under": False}
 _FACT_COMPARISONS = ("is", "one_of")

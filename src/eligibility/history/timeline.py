@@ -184,7 +184,10 @@ def _day_of(point: ChangePoint, case: Case, birth: date) -> date | None:
     if point.fact == "as_of":
         return point.value if point.inclusive else dates.add_days(point.value, 1)
     if point.fact == "age":
-        return dates.birthday(birth, point.value if point.inclusive else point.value + 1)
+        try:
+            return dates.birthday(birth, point.value if point.inclusive else point.value + 1)
+        except (OverflowError, ValueError):  # an age beyond the calendar: never reached
+            return None
     used = case.benefit.sjukpenning_days_used
     if point.fact == "benefit.sjukpenning_days_used" and case.benefit.type is BenefitType.SJUKPENNING \
             and used is not None:
