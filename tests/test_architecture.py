@@ -47,6 +47,8 @@ KNOWN_UPWARD = {
     ("eligibility.case.validate", "eligibility.facts.dates"),
     ("eligibility.case.validate_frame", "eligibility.facts.dates_frame"),
     ("eligibility.case.read_frame", "eligibility.facts.dates_frame"),
+    # A target group is an AND composite: its kind comes from the vocabulary, not a name written here.
+    ("eligibility.rulebooks.rulebook", "eligibility.conditions.composite"),
     # The derived facts a rulebook needs are read off its leaf conditions' kinds.
     ("eligibility.facts.derive", "eligibility.conditions"),
 }

@@ -26,7 +26,7 @@ import polars as pl
 
 from ..case import validate_frame as checks
 from ..case.read_frame import ID, normalise, to_frame
-from ..conditions import COMPOSITE_KINDS, LEAF_KINDS
+from ..conditions import ALL_OF, COMPOSITE_KINDS, LEAF_KINDS
 from ..facts import dates_frame as dc
 from ..facts.derive import AE_MAX_AGE, BEREDNING_MONTHS, HPS_MONTHS, SP_MAX_DAYS
 from ..models import BenefitType, Status
@@ -169,8 +169,7 @@ def _build(book: Rulebook, params: dict[str, Any]) -> tuple[list[list[pl.Expr]],
         kind = LEAF_KINDS.get(cond.check)
         if kind is None:
             continue
-        if hasattr(kind, "columnar_derived"):
-            thresholds += [e.alias(n) for n, e in kind.columnar_derived(cond_id, cond, _fact, params).items()]
+        thresholds += [e.alias(n) for n, e in kind.columnar_derived(cond_id, cond, _fact, params).items()]
         leaves.append(kind.columnar(cond_id, cond, _fact, params).alias(f"condition.{cond_id}"))
     stages[-1] += thresholds
     stages.append(leaves)
@@ -197,7 +196,7 @@ def _build(book: Rulebook, params: dict[str, Any]) -> tuple[list[list[pl.Expr]],
     eligible, not_eligible, undetermined = (pl.lit(s.value, STATUS) for s in
                                             (Status.ELIGIBLE, Status.NOT_ELIGIBLE, Status.UNDETERMINED))
     for pid, programme in book.programmes.items():
-        holds = COMPOSITE_KINDS["alla"].columnar([pl.col(f"condition.{c}") for c in programme.conditions])
+        holds = ALL_OF.columnar([pl.col(f"condition.{c}") for c in programme.conditions])
         # ``holds.not_()`` would be rewritten by De Morgan into a second, longer chain: test for null instead.
         statuses.append(pl.when(holds.is_null()).then(undetermined).when(holds).then(eligible)
                         .otherwise(not_eligible).alias(f"status.{pid}"))
@@ -346,13 +345,17 @@ def _plan(groups: dict[int, _Group], general_rules: list[pl.Expr], absent: froze
 
 
 def _facts_read(groups: Any) -> list[str]:
-    """Every fact a leaf condition of these groups' rulebooks reads (thresholds aside), in first-seen order."""
+    """Every fact a leaf condition of these groups' rulebooks reads (its kind's own derived facts aside),
+    in first-seen order."""
     names: dict[str, None] = {}
     for group in groups:
         for cond_id, cond in group.book.all_conditions().items():
             kind = LEAF_KINDS.get(cond.check)
-            for name in kind.facts_read(cond_id, cond) if kind else []:
-                if not name.startswith("threshold."):
+            if kind is None:
+                continue
+            own = set(kind.derived_names(cond_id, cond))
+            for name in kind.facts_read(cond_id, cond):
+                if name not in own:
                     names.setdefault(name, None)
     return list(names)
 

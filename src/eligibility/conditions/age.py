@@ -13,13 +13,14 @@ from typing import Any
 from ..models import Utfall
 from ..rulebooks.schema import ConditionDef
 from .base import (
-    Column, Expr, Facts, all_of, any_of, compare, exists, missing, param_key, require, three_valued,
+    ChangePoint, Column, Expr, Facts, Kind, Reason, all_of, any_of, compare, exists, missing, param_key, require,
+    three_valued,
 )
 
 AGE_FACTS = {"as_of": "age", "benefit_end": "age_at_benefit_end"}
 
 
-class AlderInom:
+class AlderInom(Kind):
     """``min <= age <= max``."""
 
     name = "alder_inom"
@@ -51,3 +52,15 @@ class AlderInom:
         """Range check on the age column; a null age gives null."""
         age = fact(AGE_FACTS[cond.at])
         return age.is_between(params[cond.parameters["min"]], params[cond.parameters["max"]])
+
+    def change_points(self, cond_id: str, cond: ConditionDef, facts: Facts, params: dict[str, Any]) -> list[ChangePoint]:
+        """Turning ``min`` enters the range, turning ``max + 1`` leaves it (the timeline makes them birthdays)."""
+        age = AGE_FACTS[cond.at]
+        return [ChangePoint(age, params[cond.parameters["min"]]), ChangePoint(age, params[cond.parameters["max"]] + 1)]
+
+    def reason(self, cond_id: str, cond: ConditionDef, facts: Facts, params: dict[str, Any],
+               outcome: Utfall) -> Reason:
+        """The age on the reference day and the range."""
+        age = AGE_FACTS[cond.at]
+        return Reason(outcome, "between", age, (params[cond.parameters["min"]], params[cond.parameters["max"]]),
+                      facts.get(age))

@@ -11,10 +11,10 @@ from typing import Any
 
 from ..models import Utfall
 from ..rulebooks.schema import ConditionDef
-from .base import Column, Expr, Facts, key, missing, require, three_valued
+from .base import ChangePoint, Column, Expr, Facts, Kind, Reason, key, missing, require, three_valued
 
 
-class ArSant:
+class ArSant(Kind):
     """The fact equals ``expected``: uppfyllt; the opposite: ej uppfyllt; unknown: ej utrett."""
 
     name = "ar_sant"
@@ -44,6 +44,15 @@ class ArSant:
         """The boolean column itself (or its negation); null stays null."""
         column = fact(cond.fact)
         return column if self.expected else ~column
+
+    def change_points(self, cond_id: str, cond: ConditionDef, facts: Facts, params: dict[str, Any]) -> list[ChangePoint]:
+        """Both answers decide: yes and no give opposite outcomes."""
+        return [ChangePoint(cond.fact, self.expected, ordered=False), ChangePoint(cond.fact, not self.expected, ordered=False)]
+
+    def reason(self, cond_id: str, cond: ConditionDef, facts: Facts, params: dict[str, Any],
+               outcome: Utfall) -> Reason:
+        """The answer given, held against the one wanted."""
+        return Reason(outcome, "is", cond.fact, self.expected, facts.get(cond.fact))
 
 
 class ArFalskt(ArSant):

@@ -2,7 +2,9 @@
 
 Kleene logic (domain brief section 5): for AND any ej uppfyllt decides, else
 any ej utrett leaves it open; OR is the mirror image. Programme status is the
-AND of the programme's conditions.
+AND of the programme's conditions (``ALL_OF``), and so is a target group.
+The durable-rules engine writes the same folds as chained rules; it reads
+``any_of`` to know which, the reference oracle calls ``combine``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 from ..models import Status, Utfall
 from ..rulebooks.schema import ConditionDef
-from .base import require
+from .base import CompositeKind, require
 
 
 def kleene_and(outcomes: Iterable[Utfall]) -> Utfall:
@@ -40,10 +42,11 @@ STATUS_OF = {
 }
 
 
-class Alla:
+class Alla(CompositeKind):
     """All sub-conditions hold."""
 
     name = "alla"
+    any_of = False
 
     def problems(self, cond: ConditionDef) -> list[str]:
         """Needs ``all_of``."""
@@ -62,10 +65,11 @@ class Alla:
         return functools.reduce(operator.and_, parts)
 
 
-class Nagon:
+class Nagon(CompositeKind):
     """At least one sub-condition holds."""
 
     name = "nagon"
+    any_of = True
 
     def problems(self, cond: ConditionDef) -> list[str]:
         """Needs ``any_of``."""
@@ -82,3 +86,7 @@ class Nagon:
     def columnar(self, parts: list[Any]) -> Any:
         """Kleene OR of nullable boolean columns (polars' ``|`` is Kleene: true | null = true)."""
         return functools.reduce(operator.or_, parts)
+
+
+ALL_OF = Alla()
+"""The AND composite: what a programme's status and a target group are."""

@@ -7,11 +7,12 @@ from typing import Any
 from ..models import Utfall
 from ..rulebooks.schema import ConditionDef
 from .base import (
-    Column, Expr, Facts, all_of, any_of, compare, exists, key, missing, require, three_valued,
+    ChangePoint, Column, Expr, Facts, Kind, Reason, all_of, any_of, compare, exists, key, missing, require,
+    three_valued,
 )
 
 
-class EnAv:
+class EnAv(Kind):
     """The fact's code is among ``values``."""
 
     name = "en_av"
@@ -40,3 +41,12 @@ class EnAv:
     def columnar(self, cond_id: str, cond: ConditionDef, fact: Column, params: dict[str, Any]) -> Any:
         """Membership; a null code gives null (ej utrett), not false: polars' ``is_in`` keeps nulls."""
         return fact(cond.fact).is_in(list(cond.values))
+
+    def change_points(self, cond_id: str, cond: ConditionDef, facts: Facts, params: dict[str, Any]) -> list[ChangePoint]:
+        """The listed codes; every other code is ej uppfyllt alike."""
+        return [ChangePoint(cond.fact, value, ordered=False) for value in cond.values]
+
+    def reason(self, cond_id: str, cond: ConditionDef, facts: Facts, params: dict[str, Any],
+               outcome: Utfall) -> Reason:
+        """The code given, held against the set."""
+        return Reason(outcome, "one_of", cond.fact, tuple(cond.values), facts.get(cond.fact))

@@ -15,7 +15,9 @@ from typing import Any
 from ..facts import dates
 from ..models import Utfall
 from ..rulebooks.schema import ConditionDef
-from .base import Column, Expr, Facts, all_of, any_of, compare, exists, key, missing, require
+from .base import (
+    ChangePoint, Column, Expr, Facts, Kind, Reason, all_of, any_of, compare, exists, key, missing, require,
+)
 
 HAS_END = "benefit_has_end"
 END = "benefit_end_exclusive"
@@ -26,7 +28,7 @@ def threshold_fact(cond_id: str) -> str:
     return f"threshold.{cond_id}"
 
 
-class _RemainingTime:
+class _RemainingTime(Kind):
     """Shared parts; ``at_least`` says which side is uppfyllt."""
 
     name = ""
@@ -39,6 +41,10 @@ class _RemainingTime:
     def facts_read(self, cond_id: str, cond: ConditionDef) -> list[str]:
         """The benefit end and the derived threshold date."""
         return ["as_of", HAS_END, END, threshold_fact(cond_id)]
+
+    def derived_names(self, cond_id: str, cond: ConditionDef) -> list[str]:
+        """The threshold date is this condition's own."""
+        return [threshold_fact(cond_id)]
 
     def derived_facts(self, cond_id: str, cond: ConditionDef, facts: Facts, params: dict[str, Any]) -> Facts:
         """``as_of + N months``, the latest end that is still too early."""
@@ -77,6 +83,21 @@ class _RemainingTime:
         has_end, end = fact(HAS_END), fact(END)
         enough = pl.when(has_end.not_()).then(True).otherwise(end >= fact(threshold_fact(cond_id)))  # null end: null
         return enough if self.at_least else enough.not_()
+
+    def change_points(self, cond_id: str, cond: ConditionDef, facts: Facts, params: dict[str, Any]) -> list[ChangePoint]:
+        """The first day (``as_of``) with fewer than N months left, given a known benefit end."""
+        end = facts.get(END)
+        if end is None:
+            return []
+        months = params[cond.parameters["months"]]
+        return [ChangePoint("as_of", dates.add_days(dates.last_day_with_months_left(end, months), 1))]
+
+    def reason(self, cond_id: str, cond: ConditionDef, facts: Facts, params: dict[str, Any],
+               outcome: Utfall) -> Reason:
+        """The benefit's end against the day it must reach; no end when ``value`` is None and the outcome known."""
+        return Reason(outcome, "months_left_at_least" if self.at_least else "months_left_under", END,
+                      params[cond.parameters["months"]], facts.get(END), limit=facts.get(threshold_fact(cond_id)),
+                      subject=facts.get("benefit.type"))
 
 
 class KvarvarandeTidMinst(_RemainingTime):

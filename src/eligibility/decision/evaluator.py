@@ -16,7 +16,7 @@ from typing import Any, Literal, Protocol
 from ..backends.engine import CompiledRulebook
 from ..backends.reference import ReferenceRulebook
 from ..case.validate import birth_date_of, check_against_rulebook, parse_case
-from ..conditions import STATUS_OF, kleene_and, kleene_or
+from ..conditions import ALL_OF, STATUS_OF
 from ..errors import CaseError, FieldProblem, RulebookNotFoundError
 from ..facts.derive import FactSet, build_facts
 from ..models import (Case, ConditionRecord, Decision, ParameterUse, ProgrammeResult, Question, RulebookRef,
@@ -120,14 +120,13 @@ def combine(plan: Plan, leaves: dict[str, Utfall]) -> dict[str, Utfall]:
     outcomes = dict(leaves)
     for planned in plan.order:
         if not planned.leaf:
-            parts = (outcomes[p] for p in planned.parts)
-            outcomes[planned.cond_id] = kleene_or(parts) if planned.any_of else kleene_and(parts)
+            outcomes[planned.cond_id] = planned.kind.combine(outcomes[p] for p in planned.parts)
     return outcomes
 
 
 def programme_statuses(book: Rulebook, outcomes: dict[str, Utfall]) -> dict[str, Status]:
     """Status of each programme: Kleene AND of its conditions."""
-    return {pid: STATUS_OF[kleene_and(outcomes[c] for c in p.conditions)] for pid, p in book.programmes.items()}
+    return {pid: STATUS_OF[ALL_OF.combine(outcomes[c] for c in p.conditions)] for pid, p in book.programmes.items()}
 
 
 class KnownFacts(Protocol):
@@ -137,10 +136,11 @@ class KnownFacts(Protocol):
     unknown_because: dict[str, list[str]]
 
 
-def _missing_facts(facts: KnownFacts, read: tuple[str, ...]) -> list[str]:
+def _missing_facts(facts: KnownFacts, read: tuple[str, ...], derived: tuple[str, ...]) -> list[str]:
+    """The case fields behind the unknown facts in ``read``; a kind's own derived facts are never asked for."""
     missing: list[str] = []
     for name in read:
-        if name in facts.facts or name.startswith("threshold."):
+        if name in facts.facts or name in derived:
             continue
         for cause in facts.unknown_because.get(name, [name]):
             if cause not in missing:
@@ -165,7 +165,7 @@ class MissingOnDemand:
             found: list[str] = []
             if self.outcomes[cond_id] is Utfall.EJ_UTRETT:
                 if planned.leaf:
-                    found = _missing_facts(self.facts, planned.facts_read)
+                    found = _missing_facts(self.facts, planned.facts_read, planned.derived)
                 else:
                     for part in planned.parts:
                         if self.outcomes[part] is Utfall.EJ_UTRETT:
@@ -184,6 +184,7 @@ def _records(plan: Plan, facts: FactSet, outcomes: dict[str, Utfall], explain: b
     records: dict[str, ConditionRecord] = {}
     known = facts.facts
     params = facts.parameters
+    values = facts.parameter_values() if explain else {}
     missing_of = missing_by_condition(plan, facts, outcomes)
     for planned in plan.order:
         cond_id, cond = planned.cond_id, planned.definition
@@ -194,7 +195,7 @@ def _records(plan: Plan, facts: FactSet, outcomes: dict[str, Utfall], explain: b
             condition=cond_id,
             outcome=outcome,
             text_sv=format_text(cond.text_sv, params, planned.parameters),
-            explanation_sv=explain_condition(plan.book, cond_id, cond, outcome, facts, missing, part_records)
+            explanation_sv=explain_condition(plan.book, planned, outcome, facts, values, missing, part_records)
             if explain else "",
             facts_used={name: known.get(name) for name in planned.facts_read},
             source=cond.source,

@@ -11,6 +11,7 @@ import re
 from datetime import date
 from typing import Any
 
+from ..conditions.base import Reason
 from ..models import SourceRef, Status, Utfall
 
 STATUS_SV = {
@@ -126,6 +127,37 @@ def missing_sv(facts: list[str]) -> str:
     return f"uppgift saknas om {joined}"
 
 
+# On which day an age range takes the age, by the fact that holds it (the condition's ``at``).
+AGE_WHEN_SV = {"age": "på bedömningsdagen", "age_at_benefit_end": "i den månad ersättningen tar slut"}
+_MONTHS_LEFT = {"months_left_at_least": True, "months_left_under": False}
+_FACT_COMPARISONS = ("is", "one_of")
+
+
+def reason_sv(reason: Reason, missing: list[str], benefit_names: dict[str, str],
+              part_texts: dict[str, str] | None = None) -> str:
+    """The sentence for a condition's ``Reason`` (what its kind says decided it).
+
+    ``missing`` names the case fields that would settle an open condition;
+    ``part_texts`` are the requirement texts of a composite's parts by id.
+    """
+    comparison, outcome = reason.comparison, reason.outcome
+    if comparison in ("all_of", "any_of"):
+        return composite_sv(outcome, comparison == "any_of", [part_texts[p] for p in reason.value])
+    if comparison in _MONTHS_LEFT:
+        end = reason.value
+        last_day = end.fromordinal(end.toordinal() - 1) if end else None
+        benefit = benefit_names.get(reason.subject, "ersättningen")
+        return remaining_sv(outcome, _MONTHS_LEFT[comparison], reason.threshold, benefit, last_day, reason.limit,
+                            end is not None, missing)
+    if comparison == "between":
+        low, high = reason.threshold
+        return age_sv(outcome, reason.value, low, high, AGE_WHEN_SV[reason.fact], missing)
+    label = FACT_LABEL_SV.get(reason.fact, reason.fact)
+    if comparison in _FACT_COMPARISONS:
+        return fact_sv(outcome, label, reason.value, missing, benefit_names)
+    return comparison_sv(outcome, label, reason.value, comparison, reason.threshold, missing)
+
+
 def remaining_sv(outcome: Utfall, at_least: bool, months: int, benefit: str, last_day: date | None,
                  threshold: date, has_end: bool | None, missing: list[str]) -> str:
     """Months-left conditions, with the dates that decide them."""
@@ -141,11 +173,10 @@ def remaining_sv(outcome: Utfall, at_least: bool, months: int, benefit: str, las
     return f"{benefit.capitalize()} räcker till och med {last_day.isoformat()}; {rule}. Villkoret är {OUTCOME_SV[outcome]}."
 
 
-def age_sv(outcome: Utfall, age: int | None, low: int, high: int, at_benefit_end: bool, missing: list[str]) -> str:
-    """Age-range conditions."""
+def age_sv(outcome: Utfall, age: int | None, low: int, high: int, when: str, missing: list[str]) -> str:
+    """Age-range conditions; ``when`` says on which day the age is taken (``AGE_WHEN_SV``)."""
     if outcome is Utfall.EJ_UTRETT:
         return f"Åldern går inte att avgöra: {missing_sv(missing)}."
-    when = "i den månad ersättningen tar slut" if at_benefit_end else "på bedömningsdagen"
     return f"Personen är {age} år {when}; kravet är {low}–{high} år. Villkoret är {OUTCOME_SV[outcome]}."
 
 

@@ -131,7 +131,7 @@ def build_facts(case: Case, birth: date, book: Rulebook) -> FactSet:
 
     for cond_id, cond in book.conditions.items():
         kind = LEAF_KINDS.get(cond.check)
-        if kind is not None and hasattr(kind, "derived_facts"):
+        if kind is not None:
             facts.update(kind.derived_facts(cond_id, cond, facts, values))
 
     return FactSet(facts, parameters, unknown_because, _key_dates(case, birth, facts, values))

@@ -15,9 +15,12 @@ Semantics (docs/decisions.md, "Law over time"):
   arbetslivsintroduktion closes).
 * Statuses can only change on a *change day*: a rulebook's first day, a day a
   parameter value takes effect, the first of a month, a birthday, the day
-  after ``decision_end``, the benefit's end (end_exclusive) and, for each
-  months-left condition with N months, the first day with fewer than N months
-  left (``last_day_with_months_left(end, N) + 1``) and, for sjukpenning whose
+  after ``decision_end``, the benefit's end (end_exclusive), every day on
+  which a leaf condition's kind says its outcome can change (its
+  ``change_points`` on a fact that moves with the calendar: for a months-left
+  condition with N months the first day with fewer than N months left,
+  ``last_day_with_months_left(end, N) + 1``; birthdays for an age range) and,
+  for sjukpenning whose
   ``allvarlig_sjukdom`` is not known to apply, the first day on which the days
   used would pass the rulebook's maximum. Between two change days
   every condition reads the same values, so evaluating only those days is
@@ -43,6 +46,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from ..case.validate import birth_date_of, parse_case
+from ..conditions import LEAF_KINDS, ChangePoint
 from ..decision.evaluator import Evaluator
 from ..decision.texts_sv import timeline_stop_sv
 from ..errors import CaseError
@@ -54,7 +58,6 @@ from ..rulebooks.rulebook import Rulebook
 TimelineStatus = Literal["eligible", "not_eligible", "undetermined", "not_in_force"]
 NOT_IN_FORCE: TimelineStatus = "not_in_force"
 DAYS_USED_UP = "sjukpenning_days_used_up"
-_MONTHS_LEFT_CHECKS = ("kvarvarande_tid_minst", "kvarvarande_tid_under")
 
 
 class TimelineSegment(BaseModel):
@@ -149,8 +152,8 @@ def _days_used_up(book: Rulebook, case: Case) -> date | None:
     return dates.add_days(case.as_of, most - benefit.sjukpenning_days_used + 1)
 
 
-def _derived_change_days(evaluator: Evaluator, case: Case, decision: Decision) -> set[date]:
-    """The benefit end, the first day each months-left condition flips and the day the days are used up.
+def _derived_change_days(evaluator: Evaluator, case: Case, decision: Decision, birth: date) -> set[date]:
+    """The benefit end, the day the days are used up and the days each leaf condition's kind says it may flip.
 
     All under the decision's rulebook; ``case`` is the case advanced to the decision's day.
     """
@@ -158,14 +161,39 @@ def _derived_change_days(evaluator: Evaluator, case: Case, decision: Decision) -
     used_up = _days_used_up(book, case)
     days = {used_up} if used_up is not None else set()
     end = decision.key_dates.benefit_end_exclusive
-    if end is None:
-        return days
-    days.add(end)
-    for cond in book.conditions.values():
-        if cond.check in _MONTHS_LEFT_CHECKS:
-            months = book.parameter(cond.parameters["months"], decision.as_of).value
-            days.add(dates.add_days(dates.last_day_with_months_left(end, months), 1))
+    if end is not None:
+        days.add(end)
+    conditions = book.all_conditions()
+    for record in decision.conditions:
+        cond = conditions[record.condition]
+        kind = LEAF_KINDS.get(cond.check)
+        if kind is None:
+            continue
+        params = {name: use.value for name, use in record.parameters_used.items()}
+        points = kind.change_points(record.condition, cond, record.facts_used, params)
+        days.update(day for day in (_day_of(point, case, birth) for point in points) if day is not None)
     return days
+
+
+def _day_of(point: ChangePoint, case: Case, birth: date) -> date | None:
+    """The day on which a fact that moves with the calendar reaches a change point (None: it does not move).
+
+    ``as_of`` is the day itself, ``age`` turns on birthdays, sjukpenning days used grow by one a day
+    (``case_on``); every other fact stays as given.
+    """
+    if point.fact == "as_of":
+        return point.value if point.inclusive else dates.add_days(point.value, 1)
+    if point.fact == "age":
+        try:
+            return dates.birthday(birth, point.value if point.inclusive else point.value + 1)
+        except (OverflowError, ValueError):  # an age beyond the calendar: never reached
+            return None
+    used = case.benefit.sjukpenning_days_used
+    if point.fact == "benefit.sjukpenning_days_used" and case.benefit.type is BenefitType.SJUKPENNING \
+            and used is not None:
+        first = point.value if point.inclusive else point.value + 1
+        return dates.add_days(case.as_of, first - used) if first > used else None
+    return None
 
 
 def _statuses(decision: Decision, programmes: list[str]) -> dict[str, tuple[TimelineStatus, list[str]]]:
@@ -197,7 +225,7 @@ def build_timeline(evaluator: Evaluator, case: Case | dict[str, Any], months: in
     last = dates.add_days(horizon, -1)
     evaluated: list[tuple[date, Decision]] = [(start, evaluator.evaluate(case, explain=False))]
     pending = _static_change_days(evaluator, case, birth, start, last)
-    pending |= {d for d in _derived_change_days(evaluator, case, evaluated[0][1]) if start < d <= last}
+    pending |= {d for d in _derived_change_days(evaluator, case, evaluated[0][1], birth) if start < d <= last}
     until, stop_reason, stop_text = last, None, None
     end = evaluated[0][1].key_dates.benefit_end_exclusive
     if end is not None and end <= start:
@@ -219,7 +247,7 @@ def build_timeline(evaluator: Evaluator, case: Case | dict[str, Any], months: in
             break
         evaluated.append((day, decision))
         end = decision.key_dates.benefit_end_exclusive
-        pending |= {d for d in _derived_change_days(evaluator, advanced, decision) if day < d <= last}
+        pending |= {d for d in _derived_change_days(evaluator, advanced, decision, birth) if day < d <= last}
     return _assemble(start, months, horizon, until, stop_reason, stop_text, evaluated)
 
 

@@ -1,4 +1,4 @@
-"""The graph of composite conditions (``alla``/``nagon`` and their parts): cycles and depth.
+"""The graph of composite conditions (AND / OR kinds and their parts): cycles and depth.
 
 Walked iteratively, never by recursion: a rule file may chain thousands of
 composites, and a recursive walk would end in ``RecursionError`` instead of

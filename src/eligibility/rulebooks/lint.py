@@ -163,7 +163,8 @@ def _lint_condition(book: Rulebook, cond_id: str, cond: ConditionDef, conditions
         if fact not in KNOWN_FACTS:
             report("conditions.yaml", (cond_id, "facts"), f"condition '{cond_id}': unknown fact '{fact}'")
     if cond.check in LEAF_KINDS and not kind.problems(cond):
-        read = [f for f in kind.facts_read(cond_id, cond) if not f.startswith("threshold.")]
+        own = set(kind.derived_names(cond_id, cond))
+        read = [f for f in kind.facts_read(cond_id, cond) if f not in own]
         for fact in read:
             if fact not in KNOWN_FACTS:
                 report("conditions.yaml", path, f"condition '{cond_id}': unknown fact '{fact}'")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..conditions import COMPOSITE_KINDS, LEAF_KINDS
+from ..conditions import COMPOSITE_KINDS, LEAF_KINDS, CompositeKind, Kind
 from .rule_text import placeholders
 from .rulebook import Rulebook
 from .schema import ConditionDef
@@ -17,7 +17,12 @@ from .schema import ConditionDef
 
 @dataclass(frozen=True)
 class PlannedCondition:
-    """One condition, with everything about it that does not depend on the case."""
+    """One condition, with everything about it that does not depend on the case.
+
+    ``kind`` is the leaf kind or the composite kind; ``any_of`` (the composite
+    is an OR) and ``derived`` (facts the kind derives itself, never asked for)
+    are read off it once here.
+    """
 
     cond_id: str
     definition: ConditionDef
@@ -26,6 +31,8 @@ class PlannedCondition:
     parts: tuple[str, ...]
     facts_read: tuple[str, ...]
     parameters: tuple[str, ...]
+    kind: Kind | CompositeKind
+    derived: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -48,13 +55,15 @@ def make_plan(book: Rulebook) -> Plan:
             return
         cond = conditions[cond_id]
         leaf = LEAF_KINDS.get(cond.check)
-        parts = () if leaf else tuple(COMPOSITE_KINDS[cond.check].parts(cond))
+        composite = None if leaf else COMPOSITE_KINDS[cond.check]
+        parts = tuple(composite.parts(cond)) if composite else ()
         for part in parts:
             place(part)
         planned = PlannedCondition(
-            cond_id=cond_id, definition=cond, leaf=leaf is not None, any_of=cond.check == "nagon", parts=parts,
-            facts_read=tuple(leaf.facts_read(cond_id, cond)) if leaf else (),
+            cond_id=cond_id, definition=cond, leaf=leaf is not None, any_of=bool(composite and composite.any_of),
+            parts=parts, facts_read=tuple(leaf.facts_read(cond_id, cond)) if leaf else (),
             parameters=tuple(dict.fromkeys([*cond.parameters.values(), *placeholders(cond.text_sv)])),
+            kind=leaf or composite, derived=tuple(leaf.derived_names(cond_id, cond)) if leaf else (),
         )
         placed[cond_id] = planned
         ordered.append(planned)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from ..conditions.composite import ALL_OF
 from .schema import ConditionDef, ParameterDef, ProgrammeDef, RulebookMeta, TargetGroupDef
 from .yaml_source import Lines
 
@@ -85,7 +86,7 @@ class Rulebook:
         group = self.target_groups[group_id]
         return ConditionDef(
             text_sv=f"Personen tillhör målgrupp {group.number}: {group.name_sv.lower()}.",
-            check="alla",
+            check=ALL_OF.name,
             all_of=list(group.all_of),
             source=group.source,
             valid_from=group.valid_from,
