@@ -27,10 +27,10 @@ from eligibility import Evaluator
 from eligibility.case.read import BadLine, CaseLine, count_data_lines, read_cases
 from eligibility.caseload import batch as batch_module
 from eligibility.caseload.batch import run_batch
-from eligibility.caseload.frame_rows import decide_chunk_columnar
 from eligibility.caseload.impact import impact
 from eligibility.caseload.impact_report import render_markdown
-from eligibility.caseload.rows import decide_chunk, programme_ids
+from eligibility.caseload.result_frame import result_frame
+from eligibility.caseload.rows import batch_rows, programme_ids
 from eligibility.caseload.watchlist import parse_window, watchlist
 from eligibility.cli import app
 from eligibility.errors import InputError, LinesUnaccountedError
@@ -55,7 +55,7 @@ def evaluator(engine) -> Evaluator:
 @pytest.fixture(autouse=True)
 def _no_chunk_fallback(caplog):
     """The columnar path must type or route every line itself: its whole-chunk fallback is never needed here."""
-    with caplog.at_level(logging.WARNING, logger="eligibility.caseload.frame_rows"):
+    with caplog.at_level(logging.WARNING, logger="eligibility.caseload.frame_input"):
         yield
     assert not [r for r in caplog.records if "columnar backend failed" in r.getMessage()]
 
@@ -204,12 +204,15 @@ SHAPES = ["all invalid", "all valid", "empty", "one row", "one invalid row", "on
 
 
 @pytest.mark.parametrize("shape", SHAPES)
-def test_every_chunk_shape_gives_the_per_case_rows(evaluator, shape):
+def test_every_chunk_shape_gives_the_per_case_adapters_frame(evaluator, shape):
+    # The adapter is the oracle: whatever a chunk holds, the frame backend's result frame is the adapter's,
+    # error records included, and batch has one row or one record per line, in order.
     items = _items(shape)
-    programmes = programme_ids(evaluator)
-    columnar = decide_chunk_columnar(items, evaluator, programmes)
-    assert columnar == decide_chunk(items, evaluator, programmes)
-    assert [row["line"] for _, row in columnar] == [item.line for item in items]
+    frame = result_frame(items, evaluator)
+    assert frame.to_dicts() == result_frame(items, evaluator, per_case=True).to_dicts()
+    rows = batch_rows(frame, evaluator, programme_ids(evaluator))
+    assert [row["line"] for _, row in rows] == [item.line for item in items]
+    assert [ok for ok, _ in rows] == [item.line < 10 for item in items]
 
 
 @pytest.mark.parametrize("per_case", [False, True], ids=["columnar", "per-case"])

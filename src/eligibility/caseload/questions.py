@@ -71,8 +71,10 @@ class _KnownNames:
 def frame_questions(frame: pl.DataFrame, evaluator: Evaluator) -> list[list[str]]:
     """The questions of every row of a frame backend result (``facts=True``, valid rows only)."""
     statuses = [name for name in frame.columns if name.startswith("status.")]
+    if not frame.height or not statuses:
+        return [[] for _ in range(frame.height)]
     open_rows = frame.select(pl.any_horizontal(pl.col(statuses).cast(pl.String) == Status.UNDETERMINED.value)
-                             .fill_null(False)).to_series() if statuses else pl.Series([False] * frame.height)
+                             .fill_null(False)).to_series()
     asked: list[list[str]] = [[] for _ in range(frame.height)]
     if not open_rows.any():
         return asked
