@@ -71,7 +71,7 @@ def _decided(item: CaseLine, decision: Decision, evaluator: Evaluator, full: boo
     row.update({f"target_group.{g.target_group}": _OUTCOME[g.outcome] for g in decision.target_groups})
     row.update({f"key_dates.{name}": getattr(decision.key_dates, name) for name in KEY_DATE_FIELDS})
     if questions:
-        row["questions"] = [q.fact for q in decision.questions]
+        row["questions"] = ";".join(q.fact for q in decision.questions)
     if full:
         row["decision"] = json.dumps(decision.model_dump(mode="json"), ensure_ascii=False)
     return row

@@ -64,7 +64,7 @@ def _shape(frame: pl.DataFrame, cases: list[CaseLine], evaluator: Evaluator, que
         "unreadable": pl.Series("unreadable", [False] * len(cases), dtype=pl.Boolean),
     }
     if questions:
-        given["questions"] = pl.Series("questions", frame_questions(frame, evaluator), dtype=pl.List(pl.String))
+        given["questions"] = pl.Series("questions", frame_questions(frame, evaluator), dtype=pl.String)
     present = set(frame.columns)
     columns = [pl.lit(given[name]) if name in given
                else pl.col(name).cast(dtype) if name in present

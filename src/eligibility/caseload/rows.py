@@ -54,7 +54,7 @@ def batch_rows(frame: Any, evaluator: Evaluator, programmes: list[str]) -> list[
             "programmes": {pid: values[index] or NOT_IN_FORCE for pid, values in statuses},
             "target_groups": [number for number, values in groups[book.id] if values[index]],
             "key_dates": {name: _plain(values[index]) for name, values in key_dates},
-            "questions": questions[index] or [],
+            "questions": questions[index].split(";") if questions[index] else [],
         }
         if decisions[index] is not None:
             row["decision"] = json.loads(decisions[index])
