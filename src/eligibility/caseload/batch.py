@@ -176,10 +176,10 @@ def _run_batch(cases: Path, output: Path, errors: Path, *, workers: int = 1, rul
                scheduler: str | None = None, resume: bool = False) -> BatchSummary:
     """The run itself, under the locks ``run_batch`` holds.
 
-    Rows come from the columnar backend in chunks of ``COLUMNAR_CHUNK``;
-    ``per_case`` decides them one by one with the durable-rules engine
-    instead (the same rows, tested), and ``full`` (whole decisions with
-    texts) always does. ``scheduler`` (``tcp://host:port``) runs the chunks
+    Each chunk becomes a result frame, from the frame backend in chunks of
+    ``COLUMNAR_CHUNK`` or, with ``per_case``, from the per-case adapter (the
+    durable-rules engine; the same frame, tested), which ``full`` (whole
+    decisions with texts) always uses; ``rows.batch_rows`` makes the rows. ``scheduler`` (``tcp://host:port``) runs the chunks
     on an existing Dask cluster instead of local processes (``pip install
     eligibility[dask]``). ``resume`` continues a run that died, from its
     checkpoint (module docstring).

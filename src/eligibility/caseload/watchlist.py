@@ -12,7 +12,7 @@ same whichever backend decided.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
