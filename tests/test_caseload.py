@@ -7,19 +7,20 @@ import json
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 from strategies import valid_cases
 from typer.testing import CliRunner
 
 from eligibility import Evaluator, load_rulebooks
 from eligibility.case.read import BadLine, CaseLine, read_cases
 from eligibility.caseload.batch import run_batch
-from eligibility.caseload.frame_rows import decide_chunk_columnar
 from eligibility.caseload.impact import impact
 from eligibility.caseload.impact_report import render_html, render_markdown
-from eligibility.caseload.rows import decide_chunk, programme_ids
+from eligibility.caseload.result_frame import result_frame
 from eligibility.caseload.synth import generate
 from eligibility.caseload.watchlist import parse_window, watchlist
 from eligibility.cli import app
@@ -98,25 +99,28 @@ def test_one_and_two_workers_give_identical_output(tmp_path):
     assert (tmp_path / "one.err").read_bytes() == (tmp_path / "two.err").read_bytes()
 
 
-@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
-def test_columnar_and_per_case_batch_give_identical_output(tmp_path, suffix):
-    invalid = {"id": "bad", **SP_CASE, "benefit": {**SP_CASE["benefit"], "sjukpenning_days_used": 915}}
-    huge = {"id": "huge", **SP_CASE, "benefit": {**SP_CASE["benefit"], "sjukpenning_days_used": 10**12}}
-    cases = _jsonl(tmp_path / "in.jsonl", [*generate(3000, seed=13), "{broken", invalid, huge, {"id": "x", **SP_CASE}])
-    run_batch(cases, tmp_path / f"columnar{suffix}", tmp_path / "columnar.err", workers=2)
-    run_batch(cases, tmp_path / f"per_case{suffix}", tmp_path / "per_case.err", per_case=True)
-    assert (tmp_path / f"columnar{suffix}").read_bytes() == (tmp_path / f"per_case{suffix}").read_bytes()
-    assert (tmp_path / "columnar.err").read_bytes() == (tmp_path / "per_case.err").read_bytes()
-    assert len((tmp_path / "columnar.err").read_text().splitlines()) == 3
-
-
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(cases=st.lists(valid_cases(), min_size=1, max_size=60))
-def test_columnar_rows_equal_engine_rows(engine, cases):
-    # Random valid cases, unknown facts included: statuses, target groups, key dates and questions agree.
+def test_frame_backend_result_equals_the_per_case_adapters(engine, cases):
+    # The adapter is the oracle: for random valid cases (unknown facts included) the frame backend's result
+    # frame has the same statuses, outcomes, target groups, key dates and questions, row for row.
     items = [CaseLine(i, f"c{i}", case) for i, case in enumerate(cases, 1)]
-    programmes = programme_ids(engine)
-    assert decide_chunk_columnar(items, engine, programmes) == decide_chunk(items, engine, programmes)
+    assert_frame_equal(result_frame(items, engine), result_frame(items, engine, per_case=True))
+
+
+def test_frame_backend_result_equals_the_per_case_adapters_on_a_caseload_with_bad_lines(engine, books):
+    # The oracle for whole chunks: synthetic cases, an unreadable line, an invalid and an untypable case, and
+    # impact's fixed rulebooks (a case outside a rulebook's period is decided under it all the same).
+    invalid = {**SP_CASE, "benefit": {**SP_CASE["benefit"], "sjukpenning_days_used": 915}}
+    huge = {**SP_CASE, "benefit": {**SP_CASE["benefit"], "sjukpenning_days_used": 10**12}}
+    items = [CaseLine(i, case.pop("id"), case) for i, case in enumerate(generate(1200, seed=13), 1)]
+    items += [BadLine(1201, "not valid JSON"), CaseLine(1202, "bad", invalid), CaseLine(1203, "huge", huge)]
+    for rulebook in (None, books[0].id, books[-1].id):
+        for questions in (True, False):
+            assert_frame_equal(result_frame(items, engine, rulebook, questions=questions),
+                               result_frame(items, engine, rulebook, per_case=True, questions=questions))
+    records = result_frame(items, engine).filter(pl.col("error").is_not_null())
+    assert records["line"].to_list() == [1201, 1202, 1203] and records["unreadable"].to_list() == [True, False, False]
 
 
 def test_unwritable_output_leaves_no_file(tmp_path):
@@ -156,16 +160,6 @@ def test_watchlist_sorted_and_reports_bad_lines(engine):
     assert {"beredningsgrupp_deadline", "last_day_with_hps_months_left", "benefit_last_day"} <= {e.event for e in events}
 
 
-def test_watchlist_columnar_equals_per_case(engine, tmp_path):
-    invalid = {"id": "bad", **SP_CASE, "benefit": {**SP_CASE["benefit"], "sjukpenning_days_used": 915}}
-    path = _jsonl(tmp_path / "in.jsonl", [*generate(3000, seed=17), "{broken", invalid])
-    for start in (None, date(2011, 6, 1)):
-        columnar = watchlist(read_cases(path), engine, parse_window("26w"), start, chunk_size=700)
-        per_case = watchlist(read_cases(path), engine, parse_window("26w"), start, per_case=True)
-        assert columnar == per_case
-        assert len(columnar[0]) > 500 and [line for line, _ in columnar[1]] == [3001, 3002]
-
-
 def test_impact_report_counts_transitions(engine, books):
     if len(books) < 2:
         pytest.skip("needs two rulebooks")
@@ -183,23 +177,6 @@ def test_impact_report_counts_transitions(engine, books):
     assert f"# Konsekvensanalys: {a} → {b}" in markdown
     assert "<svg" in html or "Ändrad status" in html
     assert "http" not in html.replace("http-equiv", "")  # opens offline: no external resources
-
-
-def test_impact_columnar_equals_per_case(engine, books, tmp_path):
-    invalid = {"id": "bad", **SP_CASE, "benefit": {**SP_CASE["benefit"], "sjukpenning_days_used": 915}}
-    path = _jsonl(tmp_path / "in.jsonl", [*generate(2500, seed=19), "{broken", invalid])
-    pairs = [(books[0].id, books[-1].id), (books[-1].id, books[0].id), (books[1].id, books[2].id)]
-    for first, second in pairs:
-        columnar = impact(read_cases(path), engine, first, second, chunk_size=900)
-        per_case = impact(read_cases(path), engine, first, second, per_case=True)
-        assert columnar.decided > 0 and columnar.unreadable == 1
-        assert (columnar.decided, columnar.errors_a, columnar.errors_b) == \
-            (per_case.decided, per_case.errors_a, per_case.errors_b)
-        for pid, tally in per_case.programmes.items():
-            assert columnar.programmes[pid].matrix == tally.matrix, pid
-            assert columnar.programmes[pid].causes == tally.causes, pid
-            assert dict(columnar.programmes[pid].examples) == {k: v for k, v in tally.examples.items() if v}, pid
-        assert render_markdown(columnar) == render_markdown(per_case)
 
 
 def test_cli_synth_batch_watchlist_impact(tmp_path, books):

@@ -7,7 +7,7 @@ frame backend (``evaluate_caseload`` on a one-row caseload), which is held to
 the parts it produces: rulebook, programme statuses, condition and target
 group outcomes, key dates and the rejected field and code. It has no
 ``not_in_force`` list and no questions (those are built from its facts in
-``caseload/frame_rows.py``), so those two are compared for the other two
+``caseload/questions.py``), so those two are compared for the other two
 backends only. A failure names the file, the backend and the field that
 differed. A file with ``xfail_reason`` documents a suspected engine
 bug: it is expected to fail (strictly, so a fix is noticed).

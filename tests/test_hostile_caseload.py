@@ -21,16 +21,17 @@ import polars as pl
 import pytest
 from hostile.corpus import (CSV_HEADER, CSV_KINDS, GOOD_CASES, JSONL_KINDS, LINE, PARQUET_KINDS, PERSONAL, PNR_OK,
                             SP, Corpus, write_csv, write_jsonl, write_parquet)
+from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from eligibility import Evaluator
 from eligibility.case.read import BadLine, CaseLine, count_data_lines, read_cases
 from eligibility.caseload import batch as batch_module
 from eligibility.caseload.batch import run_batch
-from eligibility.caseload.frame_rows import decide_chunk_columnar
 from eligibility.caseload.impact import impact
 from eligibility.caseload.impact_report import render_markdown
-from eligibility.caseload.rows import decide_chunk, programme_ids
+from eligibility.caseload.result_frame import result_frame
+from eligibility.caseload.rows import batch_rows, programme_ids
 from eligibility.caseload.watchlist import parse_window, watchlist
 from eligibility.cli import app
 from eligibility.errors import InputError, LinesUnaccountedError
@@ -55,7 +56,7 @@ def evaluator(engine) -> Evaluator:
 @pytest.fixture(autouse=True)
 def _no_chunk_fallback(caplog):
     """The columnar path must type or route every line itself: its whole-chunk fallback is never needed here."""
-    with caplog.at_level(logging.WARNING, logger="eligibility.caseload.frame_rows"):
+    with caplog.at_level(logging.WARNING, logger="eligibility.caseload.frame_input"):
         yield
     assert not [r for r in caplog.records if "columnar backend failed" in r.getMessage()]
 
@@ -103,15 +104,6 @@ def test_batch_decides_every_good_line_and_records_every_bad_one(corpora, tmp_pa
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_both_backends_write_the_same_bytes(corpora, tmp_path, fmt):
-    corpus = corpora[fmt]
-    for name, per_case in (("columnar", False), ("per_case", True)):
-        run_batch(corpus.path, tmp_path / f"{name}.csv", tmp_path / f"{name}.err", per_case=per_case)
-    assert (tmp_path / "columnar.csv").read_bytes() == (tmp_path / "per_case.csv").read_bytes()
-    assert (tmp_path / "columnar.err").read_bytes() == (tmp_path / "per_case.err").read_bytes()
-
-
-@pytest.mark.parametrize("fmt", FORMATS)
 def test_batch_columnar_has_one_row_per_line_and_an_error_on_each_bad_one(corpora, tmp_path, fmt):
     corpus = corpora[fmt]
     out = tmp_path / "out.parquet"
@@ -149,14 +141,13 @@ def test_impact_decides_every_good_line_and_reports_the_rest(corpora, evaluator,
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_impact_backends_agree_on_the_corpus(corpora, evaluator, fmt):
-    corpus = corpora[fmt]
-    columnar = impact(read_cases(corpus.path), evaluator, *IMPACT_PAIR, chunk_size=9)
-    per_case = impact(read_cases(corpus.path), evaluator, *IMPACT_PAIR, per_case=True)
-    assert columnar.problems == per_case.problems
-    assert (columnar.decided, columnar.errors_a, columnar.errors_b, columnar.unreadable) == \
-        (per_case.decided, per_case.errors_a, per_case.errors_b, per_case.unreadable)
-    assert render_markdown(columnar) == render_markdown(per_case)
+def test_the_frame_backend_gives_the_adapters_result_frame_for_the_corpus(corpora, evaluator, fmt):
+    # The adapter is the oracle: every bad line's error record and reason, and every good line's result,
+    # are the same from the frame backend, under the rulebook in force and under impact's fixed ones.
+    items = list(read_cases(corpora[fmt].path))
+    for rulebook in (None, *IMPACT_PAIR):
+        assert_frame_equal(result_frame(items, evaluator, rulebook), result_frame(items, evaluator, rulebook,
+                                                                                 per_case=True))
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -204,12 +195,15 @@ SHAPES = ["all invalid", "all valid", "empty", "one row", "one invalid row", "on
 
 
 @pytest.mark.parametrize("shape", SHAPES)
-def test_every_chunk_shape_gives_the_per_case_rows(evaluator, shape):
+def test_every_chunk_shape_gives_the_per_case_adapters_frame(evaluator, shape):
+    # The adapter is the oracle: whatever a chunk holds, the frame backend's result frame is the adapter's,
+    # error records included, and batch has one row or one record per line, in order.
     items = _items(shape)
-    programmes = programme_ids(evaluator)
-    columnar = decide_chunk_columnar(items, evaluator, programmes)
-    assert columnar == decide_chunk(items, evaluator, programmes)
-    assert [row["line"] for _, row in columnar] == [item.line for item in items]
+    frame = result_frame(items, evaluator)
+    assert frame.to_dicts() == result_frame(items, evaluator, per_case=True).to_dicts()
+    rows = batch_rows(frame, evaluator, programme_ids(evaluator))
+    assert [row["line"] for _, row in rows] == [item.line for item in items]
+    assert [ok for ok, _ in rows] == [item.line < 10 for item in items]
 
 
 @pytest.mark.parametrize("per_case", [False, True], ids=["columnar", "per-case"])

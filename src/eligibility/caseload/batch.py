@@ -35,7 +35,8 @@ from ..decision.evaluator import Evaluator
 from ..errors import LinesUnaccountedError
 from ..rulebooks.loader import load_rulebooks
 from .output_guard import batch_files, exclusive, refuse_overlap, replace_atomically
-from .rows import RowWriter, decide_chunk, programme_ids
+from .result_frame import result_frame
+from .rows import RowWriter, batch_rows, programme_ids
 from .worker_lifetime import die_with_parent
 
 CHUNK = 500
@@ -111,12 +112,10 @@ def _load_checkpoint(ckpt: Path, identity: dict[str, Any], partial_out: Path,
 
 def decide(items: list[CaseLine | BadLine], evaluator: Evaluator, programmes: list[str], mode: str,
            ) -> list[tuple[bool, dict[str, Any]]]:
-    """One chunk in the run's mode: ``columnar`` (default rows), ``per_case`` or ``full`` (whole decisions)."""
-    if mode == COLUMNAR:
-        from .frame_rows import decide_chunk_columnar
-
-        return decide_chunk_columnar(items, evaluator, programmes)
-    return decide_chunk(items, evaluator, programmes, full=mode == FULL)
+    """One chunk in the run's mode: the result frame of the frame backend (``columnar``) or of the per-case
+    adapter (``per_case``, ``full``: with whole decisions), made into rows by the one row builder."""
+    frame = result_frame(items, evaluator, per_case=mode != COLUMNAR, full=mode == FULL)
+    return batch_rows(frame, evaluator, programmes)
 
 
 def decide_in(items: list[CaseLine | BadLine], evaluator: Evaluator, mode: str) -> list[tuple[bool, dict[str, Any]]]:
@@ -177,10 +176,10 @@ def _run_batch(cases: Path, output: Path, errors: Path, *, workers: int = 1, rul
                scheduler: str | None = None, resume: bool = False) -> BatchSummary:
     """The run itself, under the locks ``run_batch`` holds.
 
-    Rows come from the columnar backend in chunks of ``COLUMNAR_CHUNK``;
-    ``per_case`` decides them one by one with the durable-rules engine
-    instead (the same rows, tested), and ``full`` (whole decisions with
-    texts) always does. ``scheduler`` (``tcp://host:port``) runs the chunks
+    Each chunk becomes a result frame, from the frame backend in chunks of
+    ``COLUMNAR_CHUNK`` or, with ``per_case``, from the per-case adapter (the
+    durable-rules engine; the same frame, tested), which ``full`` (whole
+    decisions with texts) always uses; ``rows.batch_rows`` makes the rows. ``scheduler`` (``tcp://host:port``) runs the chunks
     on an existing Dask cluster instead of local processes (``pip install
     eligibility[dask]``). ``resume`` continues a run that died, from its
     checkpoint (module docstring).

@@ -5,7 +5,8 @@ not_eligible / undetermined / not_in_force) from rulebook A to B, with
 counts and shares, the conditions whose outcome changed in the cases that
 moved, and example case ids per cell. Cases that one rulebook cannot decide
 (e.g. tidsbegränsad sjukersättning under a rulebook without it) are counted
-per rulebook, not hidden.
+per rulebook, not hidden. The tallies are counted once, with polars, from
+the result frames (``frame_schema.py``) of the caseload under A and under B.
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import polars as pl
 
 from ..case.read import BadLine, CaseLine
 from ..decision.evaluator import Evaluator
-from ..errors import EligibilityError
-from ..errors import UndecidableCase
 from .batch import check_accounted, chunks
+from .frame_schema import outcome_column
+from .result_frame import result_frame
 from .rows import NOT_IN_FORCE, programme_ids
 
 STATUSES = ("eligible", "not_eligible", "undetermined", NOT_IN_FORCE)
@@ -89,8 +93,9 @@ def impact(items: Iterable[CaseLine | BadLine], evaluator: Evaluator, rulebook_a
            chunk_size: int = 50_000, source: Path | None = None) -> ImpactReport:
     """Decide every case under both rulebooks and tally the differences.
 
-    The caseload is evaluated by the columnar backend, ``chunk_size`` cases
-    at a time (``per_case``: the rule engine, case by case; the same report).
+    The caseload is decided ``chunk_size`` cases at a time into result frames
+    (the frame backend; ``per_case``: the per-case adapter), and each pair of
+    frames is tallied by ``tally_frames``, whichever backend decided.
     With ``scheduler`` the chunks are tallied on a Dask cluster and merged
     in input order (same report as a local run). Every line not decided under
     both is in ``problems``; with ``source`` (the file ``items`` were read
@@ -114,44 +119,42 @@ def impact(items: Iterable[CaseLine | BadLine], evaluator: Evaluator, rulebook_a
 
 def tally_chunk(chunk: list[CaseLine | BadLine], evaluator: Evaluator, rulebook_a: str, rulebook_b: str,
                 per_case: bool = False) -> ImpactReport:
-    """The impact of one part of a caseload, columnar or case by case."""
-    if per_case:
-        return tally(chunk, evaluator, rulebook_a, rulebook_b)
-    return tally_columnar(chunk, evaluator, rulebook_a, rulebook_b)
+    """The impact of one part of a caseload: its result frames under A and B (frame backend or, with
+    ``per_case``, the per-case adapter), tallied by ``tally_frames``. The task of a Dask worker too."""
+    a, b = (result_frame(chunk, evaluator, rid, per_case=per_case, questions=False) for rid in (rulebook_a, rulebook_b))
+    return tally_frames(a, b, evaluator, rulebook_a, rulebook_b)
 
 
-def tally_columnar(items: list[CaseLine | BadLine], evaluator: Evaluator, rulebook_a: str,
-                   rulebook_b: str) -> ImpactReport:
-    """``tally`` with both rulebooks applied to the whole part at once (columnar backend)."""
-    import polars as pl
-
-    from .frame_rows import columnar_ready, evaluate_chunk
-
+def tally_frames(a: pl.DataFrame, b: pl.DataFrame, evaluator: Evaluator, rulebook_a: str,
+                 rulebook_b: str) -> ImpactReport:
+    """The impact of the same lines' result frames under rulebook A (``a``) and B (``b``), row for row."""
     report = empty_report(evaluator, rulebook_a, rulebook_b)
-    cases = [item for item in items if isinstance(item, CaseLine) and columnar_ready(item.data)]
-    a, b = (evaluate_chunk(cases, evaluator.books, rid) for rid in (rulebook_a, rulebook_b))
-    if a is None or b is None:  # nothing the backend can type, or it failed on these: case by case
-        return tally(items, evaluator, rulebook_a, rulebook_b)
-    book_a, book_b = (evaluator.rulebook_for(None, rid) for rid in (rulebook_a, rulebook_b))
-    both = a["error"].is_null() & b["error"].is_null()
+    unreadable = a["unreadable"]
+    failed_a, failed_b = a["error"].is_not_null() & ~unreadable, b["error"].is_not_null() & ~unreadable
+    report.unreadable = int(unreadable.sum())
+    report.errors_a, report.errors_b = int(failed_a.sum()), int(failed_b.sum())
+    for line, gone, reason_a, reason_b in zip(a["line"], unreadable, a["error"], b["error"]):
+        if gone:
+            report.problems.append((line, reason_a))
+        elif reason_a is not None or reason_b is not None:
+            report.problems.append((line, "; ".join(f"{rid}: {reason}" for rid, reason in
+                                                    ((rulebook_a, reason_a), (rulebook_b, reason_b)) if reason)))
+    both = (a["error"].is_null() & b["error"].is_null())
     report.decided = int(both.sum())
-    # Every line not decided under both (unreadable, untypable, invalid under one) is tallied case by case:
-    # the same counts, and the same reasons as --per-case.
-    decided = {id(case) for case, ok in zip(cases, both) if ok}
-    report.merge(tally([item for item in items if id(item) not in decided], evaluator, rulebook_a, rulebook_b))
     if not report.decided:
         return report
-    ids = pl.Series("id", [case.case_id or f"rad {case.line}" for case in cases]).filter(both)
     a, b = a.filter(both), b.filter(both)
+    ids = a.select(pl.col("id").fill_null(pl.lit("rad ") + pl.col("line").cast(pl.String))).to_series()
+    book_a, book_b = (evaluator.rulebook_for(None, rid) for rid in (rulebook_a, rulebook_b))
     for pid, tally_ in report.programmes.items():
-        status_a = _statuses(a, pid)
-        status_b = _statuses(b, pid)
+        status_a = a[f"status.{pid}"].fill_null(NOT_IN_FORCE)
+        status_b = b[f"status.{pid}"].fill_null(NOT_IN_FORCE)
         cells = pl.DataFrame({"a": status_a, "b": status_b, "id": ids})
         for (sa, sb), group in cells.group_by(["a", "b"], maintain_order=True):
             tally_.matrix[(sa, sb)] += group.height
             tally_.examples[(sa, sb)].extend(group["id"].head(EXAMPLES_PER_CELL).to_list())
         moved = status_a != status_b
-        one_only = moved & ((status_a == "not_in_force") | (status_b == "not_in_force"))
+        one_only = moved & ((status_a == NOT_IN_FORCE) | (status_b == NOT_IN_FORCE))
         if one_only.any():
             tally_.causes[ONLY_ONE] += int(one_only.sum())
         changed = moved & ~one_only
@@ -165,68 +168,8 @@ def tally_columnar(items: list[CaseLine | BadLine], evaluator: Evaluator, rulebo
     return report
 
 
-def _statuses(frame, pid: str):
-    """A programme's status per row; ``not_in_force`` where the row's rulebook lacks it."""
-    import polars as pl
-
-    column = f"status.{pid}"
-    if column not in frame.columns:
-        return pl.Series([NOT_IN_FORCE] * frame.height, dtype=pl.String)
-    return frame[column].cast(pl.String).fill_null(NOT_IN_FORCE)
-
-
-def _outcomes(frame, book, cond: str):
+def _outcomes(frame: pl.DataFrame, book: Any, cond: str) -> pl.Series:
     """A condition's outcome per row as text; ``absent`` where the rulebook has no such condition."""
-    import polars as pl
-
     if cond not in book.all_conditions():
         return pl.Series(["absent"] * frame.height, dtype=pl.String)
-    column = ("target_group." if cond in book.target_groups else "condition.") + cond
-    return frame[column].cast(pl.String).fill_null("ej_utrett")
-
-
-def tally(items: Iterable[CaseLine | BadLine], evaluator: Evaluator, rulebook_a: str, rulebook_b: str) -> ImpactReport:
-    """The impact of one (part of a) caseload, decided here."""
-    report = empty_report(evaluator, rulebook_a, rulebook_b)
-    for item in items:
-        if isinstance(item, BadLine):
-            report.unreadable += 1
-            report.problems.append((item.line, item.reason))
-            continue
-        decisions, reasons = [], []
-        for rulebook in (rulebook_a, rulebook_b):
-            try:
-                decisions.append(evaluator.evaluate(item.data, rulebook, explain=False))
-            except EligibilityError as exc:
-                decisions.append(None)
-                reasons.append(f"{rulebook}: {exc}")
-            except Exception as exc:  # noqa: BLE001 - one line never aborts the report: it becomes its problem
-                decisions.append(None)
-                reasons.append(f"{rulebook}: {UndecidableCase(exc).message}")
-        a, b = decisions
-        report.errors_a += a is None
-        report.errors_b += b is None
-        if a is None or b is None:
-            report.problems.append((item.line, "; ".join(reasons)))
-            continue
-        report.decided += 1
-        outcomes_a = {r.condition: r.outcome for r in a.conditions}
-        outcomes_b = {r.condition: r.outcome for r in b.conditions}
-        case_id = item.case_id or f"rad {item.line}"
-        for pid, tally in report.programmes.items():
-            status_a = a.programmes[pid].status.value if pid in a.programmes else "not_in_force"
-            status_b = b.programmes[pid].status.value if pid in b.programmes else "not_in_force"
-            cell = (status_a, status_b)
-            tally.matrix[cell] += 1
-            if len(tally.examples[cell]) < EXAMPLES_PER_CELL:
-                tally.examples[cell].append(case_id)
-            if status_a == status_b:
-                continue
-            if "not_in_force" in cell:
-                tally.causes[ONLY_ONE] += 1
-                continue
-            conditions = set(a.programmes[pid].conditions) | set(b.programmes[pid].conditions)
-            for cond in sorted(conditions):
-                if outcomes_a.get(cond) != outcomes_b.get(cond):
-                    tally.causes[cond] += 1
-    return report
+    return frame[outcome_column(book, cond)].cast(pl.String).fill_null("ej_utrett")

@@ -2,8 +2,9 @@
 
 Each worker builds its own ``Evaluator`` once (rules from its own install or
 ``rules_dir``) and runs the caller's task on whole chunks: ``batch`` passes
-``batch.decide_in``, ``impact`` passes ``impact.tally_chunk``, so this module
-imports neither. Before any result is used the
+``batch.decide_in``, ``impact`` passes ``impact.tally_chunk``, the same chunk
+functions a local run calls (each makes the chunk's result frame and reads
+it), so this module imports neither. Before any result is used the
 client checks that the workers' rulebooks have the same content hashes as
 its own, so a cluster with other rules is refused rather than mixed in.
 """

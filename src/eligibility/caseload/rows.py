@@ -1,22 +1,19 @@
-"""One output row per case: statuses, target groups, key dates, questions (no prose).
+"""Batch rows: one per case, statuses, target groups, key dates, questions (no prose), from the result frame.
 
-``decide_chunk`` decides a chunk case by case into those rows; the batch, its
-workers and the frame backend's fallback (``frame_rows.py``) all use it.
+``batch_rows`` turns a result frame (``frame_schema.py``), whichever backend
+produced it, into ``(ok, row)`` per line: a decided row, or the line's error
+record. ``RowWriter`` writes the rows as JSONL or CSV.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
-from ..case.read import BadLine, CaseLine
 from ..decision.evaluator import Evaluator
-from ..errors import CaseError, EligibilityError, UndecidableCase
-from ..models import Decision
 from .csv_cells import safe_row
 
 KEY_DATES = ("benefit_last_day", "beredningsgrupp_deadline", "last_day_with_hps_months_left",
@@ -24,36 +21,45 @@ KEY_DATES = ("benefit_last_day", "beredningsgrupp_deadline", "last_day_with_hps_
 NOT_IN_FORCE = "not_in_force"
 
 
-def decision_row(line: int, case_id: str | None, decision: Decision, programmes: Iterable[str],
-                 full: bool = False) -> dict[str, Any]:
-    """The summary of one decision (JSON-ready); ``full`` adds the whole decision."""
-    statuses = {pid: decision.programmes[pid].status.value if pid in decision.programmes else NOT_IN_FORCE
-                for pid in programmes}
-    key_dates = decision.key_dates
-    row: dict[str, Any] = {
-        "line": line,
-        "id": case_id,
-        "as_of": decision.as_of.isoformat(),
-        "rulebook": decision.rulebook.id,
-        "rulebook_hash": decision.rulebook.content_hash,
-        "programmes": statuses,
-        "target_groups": [g.number for g in decision.target_groups if g.outcome.value == "uppfyllt"],
-        "key_dates": {name: _plain(getattr(key_dates, name)) for name in KEY_DATES},
-        "questions": [q.fact for q in decision.questions],
-    }
-    if full:
-        row["decision"] = decision.model_dump(mode="json")
-    return row
+def batch_rows(frame: Any, evaluator: Evaluator, programmes: list[str]) -> list[tuple[bool, dict[str, Any]]]:
+    """``(ok, row)`` per row of a result frame, in order: the summary row (JSON-ready) or the error record.
 
+    A row with ``decision`` set (``--full``) carries the whole decision too.
+    """
+    def column(name: str) -> list[Any]:
+        return frame.get_column(name).to_list()
 
-def error_row(line: int, case_id: str | None, error: Exception | str) -> dict[str, Any]:
-    """The error record of one case that could not be decided (no personal data)."""
-    if isinstance(error, CaseError):
-        return {"line": line, "id": case_id, "error": error.code,
-                "problems": [{"field": p.field, "expected": p.expected, "found": p.found} for p in error.problems]}
-    if isinstance(error, EligibilityError):
-        return {"line": line, "id": case_id, "error": error.code, "problems": [{"reason": error.message}]}
-    return {"line": line, "id": case_id, "error": "LINE_UNREADABLE", "problems": [{"reason": str(error)}]}
+    records, lines, ids, as_of, rulebooks = (column(name) for name in ("error_record", "line", "id", "as_of",
+                                                                      "rulebook"))
+    statuses = [(pid, column(f"status.{pid}")) for pid in programmes]
+    key_dates = [(name, column(f"key_dates.{name}")) for name in KEY_DATES]
+    questions, decisions = column("questions"), column("decision")
+    books = {book.id: book for book in evaluator.books}
+    groups: dict[str, list[tuple[int, list[Any]]]] = {}
+    results: list[tuple[bool, dict[str, Any]]] = []
+    for index, record in enumerate(records):
+        if record is not None:
+            results.append((False, json.loads(record)))
+            continue
+        book = books[rulebooks[index]]
+        if book.id not in groups:
+            groups[book.id] = [(g.number, column(f"target_group.{gid}"))
+                               for gid, g in sorted(book.target_groups.items(), key=lambda entry: entry[1].number)]
+        row: dict[str, Any] = {
+            "line": lines[index],
+            "id": ids[index],
+            "as_of": as_of[index].isoformat(),
+            "rulebook": book.id,
+            "rulebook_hash": book.content_hash,
+            "programmes": {pid: values[index] or NOT_IN_FORCE for pid, values in statuses},
+            "target_groups": [number for number, values in groups[book.id] if values[index]],
+            "key_dates": {name: _plain(values[index]) for name, values in key_dates},
+            "questions": questions[index].split(";") if questions[index] else [],
+        }
+        if decisions[index] is not None:
+            row["decision"] = json.loads(decisions[index])
+        results.append((True, row))
+    return results
 
 
 def _plain(value: Any) -> Any:
@@ -107,24 +113,3 @@ def programme_ids(evaluator: Evaluator) -> list[str]:
         for pid in [*book.programmes, *book.meta.not_in_force]:
             seen.setdefault(pid, None)
     return list(seen)
-
-
-def decide_chunk(items: list[CaseLine | BadLine], evaluator: Evaluator, programmes: list[str],
-                 full: bool = False) -> list[tuple[bool, dict[str, Any]]]:
-    """Decide one chunk case by case (durable-rules engine): (ok, row) per item, in order."""
-    results = []
-    for item in items:
-        if isinstance(item, BadLine):
-            results.append((False, error_row(item.line, None, item.reason)))
-            continue
-        try:
-            decision = evaluator.evaluate(item.data, explain=full)
-            row = decision_row(item.line, item.case_id, decision, programmes, full)
-        except EligibilityError as exc:
-            results.append((False, error_row(item.line, item.case_id, exc)))
-            continue
-        except Exception as exc:  # noqa: BLE001 - one line must never abort a caseload: it becomes its record
-            results.append((False, error_row(item.line, item.case_id, UndecidableCase(exc))))
-            continue
-        results.append((True, row))
-    return results

@@ -4,13 +4,15 @@ For each case the key dates of its decision become events: the last day to
 raise the case in the beredningsgrupp, the last day with six months left,
 the benefit's last day, the first day of arbetslivsintroduktion and the
 30th birthday (aktivitetsersättning). The window starts on ``start`` (or,
-without it, on each case's own ``as_of``) and includes its last day.
+without it, on each case's own ``as_of``) and includes its last day. The
+events are read off the result frame (``frame_schema.py``), so they are the
+same whichever backend decided.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
@@ -21,10 +23,9 @@ from dateutil.relativedelta import relativedelta
 from ..case.read import BadLine, CaseLine
 from ..decision.evaluator import Evaluator
 from ..decision.texts_sv import WATCH_ACTION_SV
-from ..errors import EligibilityError
-from ..errors import UndecidableCase
 from ..models import KeyDates
 from .batch import check_accounted, chunks
+from .result_frame import result_frame
 
 _WINDOW = re.compile(r"^(\d+)([dwm])$")
 HPS = "handlingsplansamverkan"
@@ -69,47 +70,30 @@ def events_for(key_dates: KeyDates, ali_in_force: bool, benefit: str | None, cas
             for day, name, programme in found if day is not None]
 
 
-def _benefit(item: CaseLine) -> str | None:
-    benefit = item.data.get("benefit")
-    return benefit.get("type") if isinstance(benefit, dict) else None
+def chunk_events(frame: Any, window: relativedelta, start: date | None = None,
+                 ) -> tuple[int, list[WatchEvent], list[tuple[int, str]]]:
+    """(decided, events within the window, (line, reason) of every line not decided) of one result frame."""
+    def column(name: str) -> list[Any]:
+        return frame.get_column(name).to_list()
 
-
-def _per_case(chunk: list[CaseLine], evaluator: Evaluator) -> Iterator[tuple[CaseLine, Any]]:
-    """(case, (key dates, ALI in force, as_of)) or (case, error text), deciding case by case."""
-    for item in chunk:
-        try:
-            decision = evaluator.evaluate(item.data, explain=False)
-        except EligibilityError as exc:
-            yield item, str(exc)
-            continue
-        except Exception as exc:  # noqa: BLE001 - one line never aborts the list: it becomes its error
-            yield item, UndecidableCase(exc).message
-            continue
-        yield item, (decision.key_dates, ALI in decision.programmes, decision.as_of)
-
-
-def _columnar(chunk: list[CaseLine], evaluator: Evaluator) -> Iterator[tuple[CaseLine, Any]]:
-    """The same as ``_per_case`` for a whole chunk at once; invalid rows are decided case by case (their message)."""
-    from .frame_rows import columnar_ready, evaluate_chunk
-
-    ready = [item for item in chunk if columnar_ready(item.data)]
-    frame = evaluate_chunk(ready, evaluator.books)
-    if frame is None:  # nothing the backend can type, or it failed on these: case by case
-        yield from _per_case(chunk, evaluator)
-        return
-    position = {id(item): index for index, item in enumerate(ready)}
     names = [f.name for f in fields(KeyDates)]
-    columns = {name: frame.get_column(f"key_dates.{name}").to_list() if f"key_dates.{name}" in frame.columns
-               else [None] * frame.height for name in names}
-    ali = frame.get_column(f"status.{ALI}").to_list() if f"status.{ALI}" in frame.columns else [None] * frame.height
-    as_of, error = frame.get_column("as_of").to_list(), frame.get_column("error").to_list()
-    for item in chunk:
-        index = position.get(id(item))
-        if index is None or error[index] is not None:
-            yield from _per_case([item], evaluator)
+    key_dates = [(name, column(f"key_dates.{name}")) for name in names]
+    ali = column(f"status.{ALI}") if f"status.{ALI}" in frame.columns else [None] * frame.height  # null: not in force
+    benefit = column("benefit_type")
+    lines, ids, as_of, reasons = column("line"), column("id"), column("as_of"), column("error")
+    decided, events, errors = 0, [], []
+    for index, reason in enumerate(reasons):
+        if reason is not None:
+            errors.append((lines[index], reason))
             continue
-        key_dates = KeyDates(**{name: columns[name][index] for name in names})
-        yield item, (key_dates, ali[index] is not None, as_of[index])
+        decided += 1
+        first = start or as_of[index]
+        last = first + window
+        dates = KeyDates(**{name: values[index] for name, values in key_dates})
+        case_id = ids[index] or f"rad {lines[index]}"
+        events += [e for e in events_for(dates, ali[index] is not None, benefit[index], case_id, lines[index])
+                   if first <= e.date <= last]
+    return decided, events, errors
 
 
 def watchlist(items: Iterable[CaseLine | BadLine], evaluator: Evaluator, window: relativedelta,
@@ -117,33 +101,21 @@ def watchlist(items: Iterable[CaseLine | BadLine], evaluator: Evaluator, window:
               source: Path | None = None) -> tuple[list[WatchEvent], list[tuple[int, str]]]:
     """Events within the window, sorted by date then case; plus (line, reason) for unreadable cases.
 
-    Key dates come from the columnar backend, ``chunk_size`` cases at a time
-    (``per_case``: the rule engine, one case at a time; the same events).
+    Key dates come from the result frame of each ``chunk_size`` cases (the
+    frame backend; ``per_case``: the per-case adapter), and ``chunk_events``
+    makes the events, whichever backend decided.
     With ``source`` (the file ``items`` were read from) every data line of it
     must be decided or reported, else ``LinesUnaccountedError``.
     """
     decided = 0
     events: list[WatchEvent] = []
     errors: list[tuple[int, str]] = []
-    decide = _per_case if per_case else _columnar
     for chunk in chunks(items, chunk_size):
-        cases = []
-        for item in chunk:
-            if isinstance(item, BadLine):
-                errors.append((item.line, item.reason))
-            else:
-                cases.append(item)
-        for item, result in decide(cases, evaluator) if cases else ():
-            if isinstance(result, str):
-                errors.append((item.line, result))
-                continue
-            decided += 1
-            key_dates, ali_in_force, as_of = result
-            first = start or as_of
-            last = first + window
-            case_id = item.case_id or f"rad {item.line}"
-            events += [e for e in events_for(key_dates, ali_in_force, _benefit(item), case_id, item.line)
-                       if first <= e.date <= last]
+        done, found, failed = chunk_events(result_frame(chunk, evaluator, per_case=per_case, questions=False),
+                                           window, start)
+        decided += done
+        events += found
+        errors += failed
     if source is not None:
         check_accounted(source, decided, len(errors))
     errors.sort()

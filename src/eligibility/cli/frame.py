@@ -72,7 +72,7 @@ def run_columnar(cases: Path, output: Path, rules: Path | None = None, rulebook:
 def _run_locked(cases: Path, output: Path, rules: Path | None, rulebook: str | None) -> None:
     import polars as pl
 
-    from ..caseload.frame_rows import evaluate_lines
+    from ..caseload.frame_input import evaluate_lines
     from ..case.read import check_input, count_data_lines, read_cases, read_parquet_frame
     from ..errors import InputError
     from ..backends.frame import evaluate_caseload
