@@ -2,29 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
-from eligibility import RulebookError, load_rulebooks
-from rule_copies import edit as _edit
-
+from eligibility import load_rulebooks
 from eligibility.decision.store import RulebookStore
+from rule_copies import edit as _edit, line_of as _line_of, load_problems as _problems
 
 
-
-
-def _line_of(path: Path, needle: str) -> int:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if needle in line:
-            return number
-    raise AssertionError(needle)
-
-
-def _problems(rules: Path) -> list[str]:
-    with pytest.raises(RulebookError) as caught:
-        load_rulebooks(rules)
-    return [str(p) for p in caught.value.problems]
 
 
 def test_bundled_rules_are_clean():

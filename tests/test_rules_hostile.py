@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from eligibility import RulebookError, load_rulebooks
-from rule_copies import edit as _edit
+from rule_copies import edit as _edit, line_of as _line_of, load_problems as _problems
 from eligibility.cli import app
 from eligibility.decision.evaluator import Evaluator
 from eligibility.decision.explain import format_text
@@ -40,21 +40,6 @@ HPS = "hps_minsta_kvarvarande_manader"
 runner = CliRunner()
 
 
-
-
-def _line_of(path: Path, needle: str, after: str | None = None) -> int:
-    started = after is None
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        started = started or (after is not None and after in line)
-        if started and needle in line:
-            return number
-    raise AssertionError(needle)
-
-
-def _problems(rules: Path) -> list[str]:
-    with pytest.raises(RulebookError) as caught:
-        load_rulebooks(rules)
-    return [str(p) for p in caught.value.problems]
 
 
 def _set_hps_months(rules: Path, value: str) -> int:
