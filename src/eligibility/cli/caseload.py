@@ -141,8 +141,13 @@ def _write_report(output: Path, text: str, encoding: str) -> None:
     try:
         replace_atomically(output, text, encoding)
     except OSError as exc:
-        err.print(f"{output}: cannot write ({exc.strerror or exc}); {output} was not written", markup=False)
-        raise typer.Exit(1) from None
+        _cannot_write(output, exc)
+
+
+def _cannot_write(output: Path, exc: OSError) -> NoReturn:
+    """A report or synthetic caseload that could not be written: the OS reason, exit 1, no traceback."""
+    err.print(f"{output}: cannot write ({exc.strerror or exc}); {output} was not written", markup=False)
+    raise typer.Exit(1) from None
 
 
 def watchlist(
@@ -265,6 +270,5 @@ def synth(
         os.replace(partial, output)
     except OSError as exc:
         partial.unlink(missing_ok=True)
-        err.print(f"{output}: cannot write ({exc.strerror or exc}); {output} was not written", markup=False)
-        raise typer.Exit(1) from None
+        _cannot_write(output, exc)
     out.print(f"{n} syntetiska ärenden skrivna till {output}")
