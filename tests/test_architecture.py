@@ -25,7 +25,7 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = "eligibility"
 
-RANK = {"errors": 0, "models": 0, "rulebooks": 1, "case": 2, "facts": 3, "conditions": 4, "backends": 5,
+RANK = {"errors": 0, "models": 0, "lazy": 0, "rulebooks": 1, "case": 2, "facts": 3, "conditions": 4, "backends": 5,
         "decision": 6, "caseload": 7, "history": 7, "cli": 8}
 TOP = 9  # eligibility/__init__.py and __main__.py
 
@@ -45,8 +45,6 @@ KNOWN_UPWARD = {
     ("eligibility.rulebooks.canary", "eligibility.history.timeline"),
     # Validating a case computes ages and checks dates against the calendar the date arithmetic supports.
     ("eligibility.case.validate", "eligibility.facts.dates"),
-    ("eligibility.case.validate_frame", "eligibility.facts.dates_frame"),
-    ("eligibility.case.read_frame", "eligibility.facts.dates_frame"),
     # A target group is an AND composite: its kind comes from the vocabulary, not a name written here.
     ("eligibility.rulebooks.rulebook", "eligibility.conditions.composite"),
     # The derived facts a rulebook needs are read off its leaf conditions' kinds.

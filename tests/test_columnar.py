@@ -5,7 +5,6 @@
   and case by case by the engine and the reference. Every condition outcome,
   target group, programme status and key date must be identical.
 * Invalid cases: a row gets an ``error`` exactly when ``CaseError`` is raised.
-* The vectorised date functions equal ``dates.py`` (hypothesis).
 * ``eligibility batch --columnar`` reads JSONL/CSV/Parquet and writes Parquet/CSV.
 """
 
@@ -26,8 +25,6 @@ from typer.testing import CliRunner
 from eligibility import CaseError
 from eligibility.backends.frame import evaluate_caseload
 from eligibility.cli import app
-from eligibility.facts import dates
-from eligibility.facts import dates_frame as dc
 from strategies import valid_cases
 
 OUTCOME = {True: "uppfyllt", False: "ej uppfyllt", None: "ej utrett"}
@@ -135,48 +132,6 @@ def test_polars_boolean_logic_is_kleene():
         values = {a, b}
         assert all_ == (False if False in values else None if None in values else True)
         assert any_ == (True if True in values else None if None in values else False)
-
-
-# -- vectorised dates == dates.py ------------------------------------------------------------------
-
-_days = st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
-_boundary = st.sampled_from([date(2000, 2, 29), date(2001, 2, 28), date(2004, 2, 29), date(2011, 1, 31),
-                             date(2012, 8, 31), date(2100, 2, 28), date(1900, 3, 1), date(2012, 12, 31)])
-
-
-@settings(max_examples=60, deadline=None)
-@given(days=st.lists(st.one_of(_days, _boundary), min_size=1, max_size=60),
-       others=st.lists(st.one_of(_days, _boundary), min_size=60, max_size=60),
-       months=st.integers(-40, 400))
-def test_vectorised_dates_equal_dates_py(days, others, months):
-    frame = pl.DataFrame({"d": days, "o": others[:len(days)]})
-    column = frame.with_columns(m=pl.lit(months)).select(
-        const=dc.add_months(pl.col("d"), months), per_row=dc.add_months(pl.col("d"), pl.col("m")),
-        first=dc.first_of_month(pl.col("d")), last=dc.last_of_month(pl.col("d")),
-        left=dc.last_day_with_months_left(pl.col("d"), months % 13),
-        left_row=dc.last_day_with_months_left(pl.col("d"), pl.col("m") % 13),
-        age=dc.age_on(pl.col("o"), pl.col("d")), birthday=dc.birthday(pl.col("o"), months % 70),
-        age_end=dc.age_at_month_end(pl.col("o"), pl.col("d")),
-        first_after=dc.first_of_month_after(pl.col("o"), months))
-    for i, (day, other) in enumerate(zip(days, others)):
-        assert column["const"][i] == column["per_row"][i] == dates.add_months(day, months)
-        assert column["first"][i] == dates.first_of_month(day)
-        assert column["last"][i] == dates.last_of_month(day)
-        assert column["left"][i] == column["left_row"][i] == dates.last_day_with_months_left(day, months % 13)
-        if other <= day:
-            assert column["age"][i] == dates.age_on(other, day)
-            assert column["age_end"][i] == dates.age_on(other, dates.last_of_month(day))
-        assert column["birthday"][i] == dates.birthday(other, months % 70)
-        assert column["first_after"][i] == dates.first_of_month(dates.add_months(other, months))
-
-
-def test_leap_day_birthday_and_month_end_clipping():
-    frame = pl.DataFrame({"birth": [date(2000, 2, 29)] * 3, "day": [date(2001, 2, 27), date(2001, 2, 28),
-                                                                    date(2004, 2, 28)]})
-    ages = frame.select(dc.age_on(pl.col("birth"), pl.col("day")))[:, 0].to_list()
-    assert ages == [0, 1, 3]
-    ends = pl.DataFrame({"d": [date(2011, 8, 31), date(2012, 8, 31)]}).select(dc.add_months(pl.col("d"), 6))
-    assert ends[:, 0].to_list() == [date(2012, 2, 29), date(2013, 2, 28)]
 
 
 # -- CLI ---------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from eligibility.facts import dates
@@ -68,3 +68,52 @@ def test_age_on_equals_relativedelta(birth, day):
     from dateutil.relativedelta import relativedelta
 
     assert dates.age_on(birth, day) == relativedelta(day, birth).years
+
+
+# -- each date operation's frame form equals its per-case form ----------------------------------------------------
+_any_day = st.one_of(st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)),
+                     st.sampled_from([date(2000, 2, 29), date(2001, 2, 28), date(2004, 2, 29), date(2011, 1, 31),
+                                      date(2012, 8, 31), date(2100, 2, 28), date(1900, 3, 1), date(2012, 12, 31)]))
+_ARGUMENTS = {"months": st.integers(-40, 400), "years": st.integers(0, 70), "days": st.integers(-1000, 1000)}
+
+
+@pytest.mark.parametrize("name", sorted(dates.DATE_FUNCTIONS))
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_frame_form_equals_per_case_form(name, data):
+    """Every ``DateFunction``: the optimised frame form (calendar tables) gives, row by row, what the
+    per-case form gives (``plain``), nulls included; counts both as one constant and per row."""
+    import polars as pl
+
+    function = dates.DATE_FUNCTIONS[name]
+    rows = data.draw(st.integers(1, 40))
+    columns, constants = {}, []
+    for i, kind in enumerate(function.takes):
+        if kind == "date":
+            columns[f"a{i}"] = data.draw(st.lists(st.one_of(st.none(), _any_day), min_size=rows, max_size=rows))
+            constants.append(pl.col(f"a{i}"))
+        else:
+            constants.append(data.draw(_ARGUMENTS[kind]))
+    frame = pl.DataFrame(columns, schema={n: pl.Date for n in columns})
+    per_row = [pl.lit(c, pl.Int32) if isinstance(c, int) and kind in ("months", "days") else c
+               for c, kind in zip(constants, function.takes)]
+    counts_per_row = any(kind in ("months", "days") for kind in function.takes) and name != "first_of_month_after"
+    variants = [constants] + ([per_row] if counts_per_row else [])
+    expected = frame.select(function.plain(*constants)).to_series().to_list()
+    for arguments in variants:
+        got = frame.select(function.frame(*arguments)).to_series().to_list()
+        for i in range(rows):
+            values = [frame[f"a{j}"][i] if isinstance(a, pl.Expr) else a for j, a in enumerate(constants)]
+            if all(v is not None for v in values) and not function.defined(*values):
+                continue
+            assert got[i] == expected[i], (name, values)
+
+
+def test_leap_day_birthday_and_month_end_clipping_in_a_frame():
+    import polars as pl
+
+    frame = pl.DataFrame({"birth": [date(2000, 2, 29)] * 3, "day": [date(2001, 2, 27), date(2001, 2, 28),
+                                                                    date(2004, 2, 28)]})
+    assert frame.select(dates.age_on.frame(pl.col("birth"), pl.col("day")))[:, 0].to_list() == [0, 1, 3]
+    ends = pl.DataFrame({"d": [date(2011, 8, 31), date(2012, 8, 31)]}).select(dates.add_months.frame(pl.col("d"), 6))
+    assert ends[:, 0].to_list() == [date(2012, 2, 29), date(2013, 2, 28)]

@@ -160,3 +160,10 @@ class LinesUnaccountedError(EligibilityError):
     """Raised when decided + error records differ from the input's data lines: lines were lost (never a success)."""
 
     code = "LINES_UNACCOUNTED"
+
+
+def number_shown(value: object) -> str:
+    """What an error text may show of a number: the number, unless it is long enough to be personal
+    data sent in the wrong field (a personnummer, a birth date as digits)."""
+    text = repr(value)
+    return text if sum(c.isdigit() for c in text) <= 6 else "a number with more than 6 digits"

@@ -12,8 +12,10 @@ period still apply from their own date.
 Rows that fail validation are not evaluated: ``error`` names the fields and
 reasons (``benefit.decision_end: decision_ended``) and all their outcomes,
 statuses and dates are null (docs/decisions.md, "Columnar backend").
-The derivations mirror ``facts/derive.py``; ``tests/test_columnar.py`` holds the two
-(and the durable-rules engine) equal.
+The derived facts and the consistency rules are the frame forms of their
+declarations (``facts/derived.py``, ``case/consistency.py``), the conditions
+the frame forms of their kinds; ``tests/test_columnar.py`` holds whole
+decisions of this backend to the reference and the durable-rules engine.
 """
 
 from __future__ import annotations
@@ -27,20 +29,16 @@ import polars as pl
 from ..case import validate_frame as checks
 from ..case.read_frame import ID, normalise, to_frame
 from ..conditions import ALL_OF, COMPOSITE_KINDS, LEAF_KINDS
-from ..facts import dates_frame as dc
-from ..facts.derive import AE_MAX_AGE, BEREDNING_MONTHS, HPS_MONTHS, SP_MAX_DAYS
-from ..models import BenefitType, Status
+from ..facts.derived import DERIVED, DERIVED_BY_NAME, END_CAUSE
+from ..models import Status
 from ..rulebooks.rulebook import Rulebook
 
 STATUS = pl.Enum([s.value for s in Status])
-BIRTH, ERROR, RULEBOOK, ROW = "__birth", "error", "rulebook", "__row"
+ERROR, RULEBOOK, ROW = "error", "rulebook", "__row"
 GROUP, INVALID = "__group", "__invalid"
-END_CAUSE = "__end_unknown_because"
-_CAUSES = pl.Enum(["benefit.allvarlig_sjukdom", "benefit.sjukpenning_days_used", "benefit.decision_end"])
-# Derived facts that facts/derive.py explains by a cause when unknown (``FactSet.unknown_because``).
-END_FACTS = ("benefit_has_end", "benefit_end_exclusive", "age_at_benefit_end")
 _GROUP = pl.col(GROUP)
-_T = pl.col("benefit.type")
+# The derived facts the consistency rules read (the age check), computed for the error texts of invalid rows.
+_RULE_FACTS = ("__birth_key", "age")
 
 
 @dataclass
@@ -83,66 +81,12 @@ def _periods(book: Rulebook, any_date: bool) -> list[_Group]:
     return groups
 
 
-def _derived(params: dict[str, Any]) -> list[dict[str, pl.Expr]]:
-    """Stages of derived facts (facts/derive.py), each stage reading only earlier ones.
+def _derived(params: dict[str, Any]) -> list[pl.Expr]:
+    """The frame forms of the case-level derived facts (``facts/derived.py``) for one parameter set.
 
-    Written for polars' fast paths (see docs/performance.md): no checked casts,
-    ``clip`` or ``min_horizontal``, and no guard a null already gives. Rows that
-    fail validation are blanked afterwards, so for the rows that count a
-    benefit field is only present with its own benefit type (``case/validate.py``):
-    ``decision_end`` only for TBS and AE, the sjukpenning fields only for
-    sjukpenning.
+    Their order does not matter here: the plan orders every expression after the columns it reads.
     """
-    as_of, birth = pl.col("as_of"), pl.col(BIRTH)
-    sp_max = params.get(SP_MAX_DAYS)
-    serious, days = pl.col("benefit.allvarlig_sjukdom"), pl.col("benefit.sjukpenning_days_used")
-    decision_end = pl.col("__decision_end_exclusive")
-    no_end = [BenefitType.SJUKERSATTNING.value, BenefitType.INGEN.value]
-    sp = _T == BenefitType.SJUKPENNING.value
-    ae = _T == BenefitType.AKTIVITETSERSATTNING.value
-    sp_has_end = pl.lit(False) if sp_max is None else serious.not_()
-    sp_end = pl.lit(None, pl.Date) if sp_max is None else \
-        pl.when(serious.not_()).then(dc.add_days(as_of, pl.lit(sp_max, pl.Int32) - dc.day_count(days)))
-    dated = [BenefitType.TIDSBEGRANSAD_SJUKERSATTNING.value, BenefitType.AKTIVITETSERSATTNING.value]
-    decision_cause = pl.when(_T.is_in(dated) & pl.col("benefit.decision_end").is_null()) \
-        .then(pl.lit("benefit.decision_end", _CAUSES))
-    sp_cause = pl.lit(None, _CAUSES) if sp_max is None else \
-        pl.when(sp & serious.is_null()).then(pl.lit("benefit.allvarlig_sjukdom", _CAUSES)) \
-        .when(sp & serious.not_() & days.is_null()).then(pl.lit("benefit.sjukpenning_days_used", _CAUSES))
-    first = {
-        # Required dates (as_of, birth): a row without one is invalid and blanked, so no null mask is needed.
-        "__ae_limit": dc.first_of_month_after(birth, (params[AE_MAX_AGE] + 1) * 12, nulls=False),
-        "__decision_end_exclusive": dc.add_days(pl.col("benefit.decision_end"), 1),
-        # The only parts that differ with the sjukpenning limit: apart, so that the rest merges across rulebooks.
-        "__sp_has_end": sp_has_end,
-        "__sp_end": sp_end,
-        "benefit_has_end": pl.when(_T.is_in(no_end)).then(False).when(sp).then(pl.col("__sp_has_end"))
-        .otherwise(True),
-        # The case field whose absence leaves the benefit's end unknown (facts/derive.py ``_benefit_end`` causes).
-        END_CAUSE: pl.coalesce(sp_cause, decision_cause),
-    }
-    first_end = {
-        # TBS: the decision's end; AE: that or the age limit, whichever is earlier; other types: none.
-        "benefit_end_exclusive": pl.when(sp).then(pl.col("__sp_end"))
-        .otherwise(dc.capped(decision_end, pl.col("__ae_limit"), where=ae)),
-    }
-    end, has_end = pl.col("benefit_end_exclusive"), pl.col("benefit_has_end")
-    days_left = dc.days_between(as_of, end)
-    second = {
-        # No end: the age now; an end: the age at the end of its month (null while the end is unknown).
-        "age_at_benefit_end": pl.when(has_end.not_()).then(pl.col("age"))
-        .otherwise(dc.age_at_month_end(birth, end, key=pl.col(checks.BIRTH_KEY))),
-        "benefit.ends_at_age_limit": pl.when(ae).then(end == pl.col("__ae_limit")),
-        "key_dates.benefit_end_exclusive": end,
-        "key_dates.benefit_last_day": dc.add_days(end, -1),
-        "key_dates.beredningsgrupp_deadline": dc.last_day_with_months_left(end, params[BEREDNING_MONTHS]),
-        "key_dates.last_day_with_hps_months_left": dc.last_day_with_months_left(end, params[HPS_MONTHS]),
-        "key_dates.birthday_30": dc.birthday(birth, params[AE_MAX_AGE] + 1, nulls=False),
-        "key_dates.aktivitetsersattning_end": pl.when(ae).then(dc.add_days(end, -1)),
-        "key_dates.sjukpenning_days_left": pl.when(sp & (days_left < 0)).then(pl.lit(0, pl.Int32))
-        .when(sp).then(days_left),
-    }
-    return [first, first_end, second]
+    return [item.frame(params).alias(item.name) for item in DERIVED]
 
 
 def _fact(name: str) -> pl.Expr:
@@ -161,7 +105,7 @@ def _compile(book: Rulebook, frozen: tuple[tuple[str, Any], ...]) -> tuple[list[
 
 
 def _build(book: Rulebook, params: dict[str, Any]) -> tuple[list[list[pl.Expr]], list[str]]:
-    stages = [[e.alias(n) for n, e in stage.items()] for stage in _derived(params)]
+    stages = [_derived(params)]
     key_dates = [e.meta.output_name() for stage in stages for e in stage
                  if e.meta.output_name().startswith("key_dates.")]
     leaves, thresholds = [], []
@@ -389,6 +333,8 @@ def _error_texts(source: pl.DataFrame, text: bool, invalid: pl.Series, group: pl
             extra = checks.rulebook_rules(groups[index].book, groups[index].params, absent)
             for column in checks.rule_inputs(groups[index].book):
                 part = part.with_columns(column)
+            for name in _RULE_FACTS:
+                part = part.with_columns(DERIVED_BY_NAME[name].frame(groups[index].params).alias(name))
         texts = checks.with_errors(part, rules + extra)
         errors = errors.scatter(texts[ROW], texts[ERROR])
     return errors

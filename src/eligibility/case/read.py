@@ -42,7 +42,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from .read_frame import ID, Field, _aliases, contract_fields
+from .fields import ContractField, contract_fields
+from .read_frame import ID, _aliases
 
 MAX_LINE_BYTES = 1_000_000
 INPUT_SUFFIXES = (".jsonl", ".csv", ".parquet")
@@ -234,23 +235,23 @@ def _described(value: str) -> str:
     return f"a text of {len(value)} characters"
 
 
-def _cell(column: str, field: Field, value: str) -> Any:
+def _cell(column: str, field: ContractField, value: str) -> Any:
     """A CSV cell as the contract's type; ``ValueError`` (without the value) when it is not one."""
     value = value.strip()
     if value == "":
         return None
-    if field.kind is bool:
+    if field.type is bool:
         lowered = value.lower()
         if lowered in _TRUE:
             return True
         if lowered in _FALSE:
             return False
         raise ValueError(f"column {column}: expected true/false or ja/nej, found {_described(value)}")
-    if field.kind is int:
+    if field.type is int:
         if not _INTEGER.fullmatch(value):
             raise ValueError(f"column {column}: expected a whole number, found {_described(value)}")
         return int(value)
-    if field.kind is float:
+    if field.type is float:
         if not _NUMBER.fullmatch(value):
             raise ValueError(f"column {column}: expected a number, found {_described(value)}")
         return float(value.replace(",", "."))
@@ -359,7 +360,7 @@ def _leaves(schema: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
             yield f"{prefix}{item.name}", item.type
 
 
-def _fits(arrow_type: Any, field: Field | None) -> bool:
+def _fits(arrow_type: Any, field: ContractField | None) -> bool:
     """Whether a Parquet column of ``arrow_type`` can hold the field's values (None: the ``id``)."""
     import pyarrow as pa
 
@@ -371,13 +372,13 @@ def _fits(arrow_type: Any, field: Field | None) -> bool:
     text = t.is_string(arrow_type) or t.is_large_string(arrow_type) or getattr(t, "is_string_view", bool)(arrow_type)
     if field is None:
         return text or t.is_integer(arrow_type)
-    if field.kind is date:
+    if field.type is date:
         return t.is_date(arrow_type) or text  # text: ISO dates, checked per row
-    if field.kind is bool:
+    if field.type is bool:
         return t.is_boolean(arrow_type)
-    if field.kind is int:
+    if field.type is int:
         return t.is_integer(arrow_type)
-    if field.kind is float:
+    if field.type is float:
         return t.is_integer(arrow_type) or t.is_floating(arrow_type)
     return text
 

@@ -15,80 +15,30 @@ there text is parsed (ISO dates, numbers, ``true/false/ja/nej``).
 
 from __future__ import annotations
 
-import functools
 import math
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from enum import Enum
-from types import MappingProxyType
 from typing import Any
 
-import annotated_types
 import polars as pl
-from pydantic import BaseModel
 
 from ..errors import CaseError, FieldProblem
-from ..facts import dates_frame
-from ..models import Case
+from .fields import SUPPORTED_FIRST, SUPPORTED_LAST, ContractField, contract_fields
 
 ID = "id"
 _TRUE, _FALSE = ["true", "ja", "yes", "1"], ["false", "nej", "no", "0"]
 
 
-@dataclass(frozen=True)
-class Field:
-    """One leaf field of the case contract."""
-
-    name: str
-    kind: type
-    required: bool
-    codes: tuple[str, ...] = ()
-    ge: float | None = None
-    le: float | None = None
-
-
-def _leaf(name: str, annotation: Any, required: bool) -> Field:
-    args = [a for a in typing.get_args(annotation) if a is not type(None)] if typing.get_origin(annotation) else []
-    inner = args[0] if args else annotation
-    ge = le = None
-    metadata = list(getattr(inner, "__metadata__", ()))
-    for item in list(metadata):
-        metadata += list(getattr(item, "metadata", []))
-    for item in metadata:
-        if isinstance(item, annotated_types.Ge):
-            ge = item.ge
-        if isinstance(item, annotated_types.Le):
-            le = item.le
-    base = typing.get_args(inner)[0] if hasattr(inner, "__metadata__") else inner
-    codes = tuple(member.value for member in base) if isinstance(base, type) and issubclass(base, Enum) else ()
-    return Field(name, str if codes else base, required, codes, ge, le)
-
-
-@functools.cache
-def contract_fields() -> Mapping[str, Field]:
-    """Dotted name -> field, for every leaf of ``models.Case`` (read once: the contract is fixed at import)."""
-    fields: dict[str, Field] = {}
-    for section, info in Case.model_fields.items():
-        annotation = info.annotation
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            for name, sub in annotation.model_fields.items():
-                fields[f"{section}.{name}"] = _leaf(f"{section}.{name}", sub.annotation, sub.is_required())
-        else:
-            fields[section] = _leaf(section, annotation, info.is_required())
-    return MappingProxyType(fields)
-
-
 _DTYPES = {date: pl.Date, bool: pl.Boolean, int: pl.Int64, float: pl.Float64, str: pl.String}
 
 
-def column_type(field: Field) -> pl.DataType:
+def column_type(field: ContractField) -> pl.DataType:
     """The polars type of a field's column: coded fields are an Enum of their codes."""
-    return pl.Enum(field.codes) if field.codes else _DTYPES[field.kind]
+    return pl.Enum(field.codes) if field.codes else _DTYPES[field.type]
 
 
-def _aliases(fields: Mapping[str, Field]) -> dict[str, str]:
+def _aliases(fields: Mapping[str, ContractField]) -> dict[str, str]:
     """Accepted column name -> dotted name (dotted itself, the bare name when unique, ``section_name``)."""
     names: dict[str, str] = {}
     bare = [name.rsplit(".", 1)[-1] for name in fields]
@@ -153,17 +103,17 @@ def _from_dicts(cases: list[Any]) -> pl.DataFrame:
         if field is None:
             columns[name] = pl.Series(name, [None if v is None else str(v) for v in values], dtype=pl.String)
             continue
-        has_type = _HAS_TYPE[field.kind]
+        has_type = _HAS_TYPE[field.type]
         wrong = [v is not None and not has_type(v) for v in values]
         kept = [None if w else v for v, w in zip(values, wrong)] if any(wrong) else values
         marks = pl.Series(wrong, dtype=pl.Boolean)
-        if field.kind is date:  # ISO text or dates; anything else is a wrong type
+        if field.type is date:  # ISO text or dates; anything else is a wrong type
             text = pl.Series(name, [v.isoformat() if isinstance(v, date) else v for v in kept], dtype=pl.String)
             parsed = text.str.to_date("%Y-%m-%d", strict=False).set(text.str.len_bytes() != 10, None)
             marks = marks | (text.is_not_null() & parsed.is_null())
             columns[name] = parsed
         else:
-            columns[name] = pl.Series(name, kept, dtype=_DTYPES[field.kind])
+            columns[name] = pl.Series(name, kept, dtype=_DTYPES[field.type])
         if marks.any():
             columns[f"__wrong.{aliases[name]}"] = marks.alias(f"__wrong.{aliases[name]}")
     return pl.DataFrame(list(columns.values())) if columns else pl.DataFrame({"as_of": [None] * len(cases)})
@@ -189,34 +139,34 @@ def with_codes_as_enum(frame: pl.DataFrame) -> pl.DataFrame:
                               for name in frame.columns if name in fields and fields[name].codes)
 
 
-def _typed(column: pl.Expr, dtype: pl.DataType, field: Field, text: bool) -> tuple[pl.Expr, pl.Expr]:
+def _typed(column: pl.Expr, dtype: pl.DataType, field: ContractField, text: bool) -> tuple[pl.Expr, pl.Expr]:
     """(typed column, mask of cells whose value has the wrong type)."""
-    if field.kind is date:
+    if field.type is date:
         if dtype == pl.Date:
             return column, pl.lit(False)
         if dtype == pl.String:
             # YYYY-MM-DD exactly: ten characters that parse with that format (no regex: 1 M rows).
             parsed = pl.when(column.str.len_bytes() == 10).then(column.str.to_date("%Y-%m-%d", strict=False))
             return parsed, column.is_not_null() & parsed.is_null()
-    elif field.kind is bool:
+    elif field.type is bool:
         if dtype == pl.Boolean:
             return column, pl.lit(False)
         if dtype == pl.String and text:
             lower = column.str.strip_chars().str.to_lowercase()
             parsed = pl.when(lower.is_in(_TRUE)).then(True).when(lower.is_in(_FALSE)).then(False)
             return parsed, column.is_not_null() & parsed.is_null()
-    elif field.kind in (int, float):
-        if dtype == pl.UInt64 and field.kind is int:  # past int64: a wrong value, not a failed caseload
+    elif field.type in (int, float):
+        if dtype == pl.UInt64 and field.type is int:  # past int64: a wrong value, not a failed caseload
             typed = column.cast(pl.Int64, strict=False)
             return typed, column.is_not_null() & typed.is_null()
         if dtype.is_integer():  # no fractions possible: nothing to check
-            return column.cast(_DTYPES[field.kind]), pl.lit(False)
-        if dtype.is_numeric() and field.kind is float:  # every number is a float: nothing to check
+            return column.cast(_DTYPES[field.type]), pl.lit(False)
+        if dtype.is_numeric() and field.type is float:  # every number is a float: nothing to check
             return column.cast(pl.Float64), pl.lit(False)
         if dtype.is_numeric() or (dtype == pl.String and text):
             number = column.cast(pl.Float64, strict=False) if dtype == pl.String else column.cast(pl.Float64)
             bad = column.is_not_null() & number.is_null()
-            if field.kind is int:
+            if field.type is int:
                 bad = bad | (number.is_not_null() & (number != number.floor()))
                 return number.cast(pl.Int64, strict=False), bad
             return number, bad
@@ -235,11 +185,11 @@ def _rule(mask: pl.Expr, field: str, code: str) -> pl.Expr:
     return mask.alias(f"{field}: {code}")
 
 
-def _out_of_bounds(typed: pl.Expr, field: Field) -> list[tuple[str, pl.Expr]]:
+def _out_of_bounds(typed: pl.Expr, field: ContractField) -> list[tuple[str, pl.Expr]]:
     """(pydantic error code, mask) for each bound of a numeric field that a value can break."""
     found = []
     number = typed
-    if field.kind is float:  # polars orders NaN above every number: report it once, as not finite
+    if field.type is float:  # polars orders NaN above every number: report it once, as not finite
         found.append(("finite_number", typed.is_nan()))
         number = pl.when(typed.is_not_nan()).then(typed)
     if field.ge is not None:
@@ -258,7 +208,7 @@ class _Extremes:
     nan: bool
 
 
-def _extremes(frame: pl.DataFrame, schema: pl.Schema, fields: Mapping[str, Field]) -> dict[str, _Extremes]:
+def _extremes(frame: pl.DataFrame, schema: pl.Schema, fields: Mapping[str, ContractField]) -> dict[str, _Extremes]:
     """The extremes of every date and number column that is already typed (Parquet, JSON), in one pass.
 
     The exact form of ``normalise`` leaves out a check that the extremes prove
@@ -266,8 +216,8 @@ def _extremes(frame: pl.DataFrame, schema: pl.Schema, fields: Mapping[str, Field
     touch the others.
     """
     names = [name for name, dtype in schema.items() if name in fields
-             and ((dtype == pl.Date and fields[name].kind is date)
-                  or (dtype.is_numeric() and fields[name].kind in (int, float)))]
+             and ((dtype == pl.Date and fields[name].type is date)
+                  or (dtype.is_numeric() and fields[name].type in (int, float)))]
     if not names or frame.height == 0:
         return {}
     floats = [name for name in names if schema[name].is_float()]
@@ -277,7 +227,7 @@ def _extremes(frame: pl.DataFrame, schema: pl.Schema, fields: Mapping[str, Field
     return {n: _Extremes(row[f"min.{n}"], row[f"max.{n}"], bool(row.get(f"nan.{n}", False))) for n in names}
 
 
-def _can_break(code: str, field: Field, extremes: _Extremes | None) -> bool:
+def _can_break(code: str, field: ContractField, extremes: _Extremes | None) -> bool:
     """Whether some value can break the bound ``code`` (unknown extremes: assume it can)."""
     if extremes is None:
         return True
@@ -294,16 +244,16 @@ def _outside_calendar(extremes: _Extremes | None) -> bool:
     """Whether a date can lie outside the calendar tables (unknown extremes: assume it can)."""
     if extremes is None:
         return True
-    return extremes.low is not None and not (dates_frame.SUPPORTED_FIRST <= extremes.low
-                                             and extremes.high <= dates_frame.SUPPORTED_LAST)
+    return extremes.low is not None and not (SUPPORTED_FIRST <= extremes.low
+                                             and extremes.high <= SUPPORTED_LAST)
 
 
-def _limits(field: Field) -> tuple[Any, Any] | None:
+def _limits(field: ContractField) -> tuple[Any, Any] | None:
     """The range a field's values must lie in (dates: the calendar tables), or None when unbounded."""
-    if field.kind is date:
-        return dates_frame.SUPPORTED_FIRST, dates_frame.SUPPORTED_LAST
-    if field.kind in (int, float) and (field.ge is not None or field.le is not None or field.kind is float):
-        low, high = (-math.inf, math.inf) if field.kind is float else (-(2 ** 63), 2 ** 63 - 1)
+    if field.type is date:
+        return SUPPORTED_FIRST, SUPPORTED_LAST
+    if field.type in (int, float) and (field.ge is not None or field.le is not None or field.type is float):
+        low, high = (-math.inf, math.inf) if field.type is float else (-(2 ** 63), 2 ** 63 - 1)
         return (low if field.ge is None else field.ge), (high if field.le is None else field.le)
     return None
 
@@ -351,10 +301,10 @@ def normalise(frame: pl.DataFrame, text: bool = False, quick: bool = False) -> t
         limits = _limits(field)
         if quick and limits is not None:
             bounds.append(_rule(pl.col(name).is_between(*limits).not_(), name, "out_of_range"))
-        elif field.kind is date and _outside_calendar(extremes.get(name)):
+        elif field.type is date and _outside_calendar(extremes.get(name)):
             # Outside the calendar tables: an error, and blanked so that it sets off no second rule.
-            outside = typed.is_not_null() & ~typed.is_between(dates_frame.SUPPORTED_FIRST,
-                                                              dates_frame.SUPPORTED_LAST)
+            outside = typed.is_not_null() & ~typed.is_between(SUPPORTED_FIRST,
+                                                              SUPPORTED_LAST)
             columns.append(outside.alias(f"__outside.{name}"))
             rules.append(_rule(pl.col(f"__outside.{name}"), name, "date_out_of_range"))
             typed = pl.when(outside.not_()).then(typed)

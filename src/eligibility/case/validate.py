@@ -7,29 +7,22 @@ logs and responses.
 
 from __future__ import annotations
 
-from datetime import date
 import re
+from datetime import date
+from enum import Enum
 from typing import Any
 
 from personnummer import personnummer as pnr
 from pydantic import ValidationError
 
-from ..errors import CaseError, FieldProblem
+from ..errors import CaseError, FieldProblem, number_shown
 from ..facts.dates import age_on
-from ..models import BenefitType, Case
+from ..models import Case
 from ..rulebooks.rulebook import Rulebook
+from .consistency import BENEFIT_FIELDS, RULES, LawInForce
 
 _PERSONAL = ("person",)
-_BENEFIT_FIELDS = {
-    "sjukpenning_days_used": {BenefitType.SJUKPENNING},
-    "allvarlig_sjukdom": {BenefitType.SJUKPENNING},
-    "decision_end": {BenefitType.TIDSBEGRANSAD_SJUKERSATTNING, BenefitType.AKTIVITETSERSATTNING},
-    "tbs_extension_months_used": {BenefitType.TIDSBEGRANSAD_SJUKERSATTNING},
-    # Only someone without benefit can have lost sjukpenning; nobody is refused the benefit they have.
-    "sjukpenning_ended": {BenefitType.INGEN},
-    "sjukersattning_refused": set(BenefitType) - {BenefitType.SJUKERSATTNING},
-    "aktivitetsersattning_refused": set(BenefitType) - {BenefitType.AKTIVITETSERSATTNING},
-}
+_BENEFIT_FIELDS = BENEFIT_FIELDS  # the name the valid case space reads
 
 
 _FIELD_NAME = re.compile(r"[a-z_]{1,64}")
@@ -44,15 +37,10 @@ def _shown(value: Any, loc: tuple[Any, ...]) -> str | None:
     if value is None or isinstance(value, bool):
         return repr(value)
     if isinstance(value, (int, float)):
-        return _number_shown(value)
+        return number_shown(value)
     if isinstance(value, str):
         return f"a text of {len(value)} characters"
     return "an object" if isinstance(value, dict) else "a list" if isinstance(value, list) else type(value).__name__
-
-
-def _number_shown(value: Any) -> str:
-    text = repr(value)
-    return text if sum(c.isdigit() for c in text) <= 6 else "a number with more than 6 digits"
 
 
 def parse_case(data: Any) -> Case:
@@ -117,52 +105,32 @@ def birth_date_of(case: Case) -> date:
     return birth
 
 
+def law_in_force(book: Rulebook, day: date) -> LawInForce:
+    """What the consistency rules read of ``book`` on ``day``."""
+    period = f"{book.valid_from} – {book.valid_to}" if book.valid_to else f"from {book.valid_from}"
+    params = {name: p.value for name, p in book.parameters_on(day).items()}
+    return LawInForce(tuple(book.meta.benefits), params, book.id, period)
+
+
 def check_against_rulebook(case: Case, birth: date, book: Rulebook) -> None:
-    """Reject cases the law of ``book`` cannot contain (TBS after 2012, AE at 35, ...)."""
+    """Reject cases the law of ``book`` cannot contain (TBS after 2012, AE at 35, ...): ``consistency.RULES``."""
+    law = law_in_force(book, case.as_of)
+    facts = flat_facts(case)
+    facts["age"] = age_on(birth, case.as_of)
     problems: list[FieldProblem] = []
-    benefit = case.benefit
-    kind = benefit.type
-    if kind.value not in book.meta.benefits:
-        known = ", ".join(book.meta.benefits)
-        period = f"{book.valid_from} – {book.valid_to}" if book.valid_to else f"from {book.valid_from}"
-        problems.append(FieldProblem("benefit.type", f"a benefit that exists under rulebook {book.id}, "
-                                     f"in force {period} ({known})",
-                                     repr(kind.value), "benefit_not_in_force"))
-        raise CaseError(problems)
-    for field, types in _BENEFIT_FIELDS.items():
-        if getattr(benefit, field) is not None and kind not in types:
-            allowed = " or ".join(sorted(t.value for t in types))
-            problems.append(FieldProblem(f"benefit.{field}", f"only given for {allowed}", f"given for {kind.value!r}",
-                                         "field_not_for_benefit"))
-
-    def param(name: str) -> Any:
-        return book.parameter(name, case.as_of).value
-
-    if benefit.decision_end is not None and benefit.decision_end < case.as_of:
-        problems.append(FieldProblem("benefit.decision_end", "a date on or after as_of (the benefit must still be running)",
-                                     None, "decision_ended"))
-    if kind is BenefitType.TIDSBEGRANSAD_SJUKERSATTNING:
-        last = param("tbs_senaste_slutdag")
-        if last is None or case.as_of > last:
-            problems.append(FieldProblem("as_of", f"a date on or before {last} for tidsbegränsad sjukersättning "
-                                         "(it could not be paid after that day)", None, "tbs_after_last_day"))
-        if benefit.decision_end is not None and last is not None and benefit.decision_end > last:
-            problems.append(FieldProblem("benefit.decision_end", f"a date on or before {last}",
-                                         None, "tbs_after_last_day"))
-        most = param("tbs_max_forlangning_manader")
-        if benefit.tbs_extension_months_used is not None and benefit.tbs_extension_months_used > most:
-            problems.append(FieldProblem("benefit.tbs_extension_months_used", f"at most {most}",
-                                         _number_shown(benefit.tbs_extension_months_used), "too_many_months"))
-    if kind is BenefitType.AKTIVITETSERSATTNING:
-        low, high = param("ae_lagsta_alder"), param("ae_hogsta_alder")
-        if not low <= age_on(birth, case.as_of) <= high:
-            problems.append(FieldProblem("benefit.type", f"aktivitetsersättning only for ages {low}-{high} on as_of",
-                                         "a person outside that age", "age_outside_benefit"))
-    if kind is BenefitType.SJUKPENNING and benefit.sjukpenning_days_used is not None:
-        most = param("sjukpenning_max_dagar")
-        if most is not None and benefit.allvarlig_sjukdom is not True and benefit.sjukpenning_days_used > most:
-            problems.append(FieldProblem("benefit.sjukpenning_days_used",
-                                         f"at most {most} days unless allvarlig_sjukdom is true",
-                                         _number_shown(benefit.sjukpenning_days_used), "too_many_days"))
+    for rule in RULES:
+        if rule.breaks(facts, law):
+            problems.append(FieldProblem(rule.field, rule.expected(law, facts), rule.found(facts), rule.code))
+            if rule.stops:
+                break
     if problems:
         raise CaseError(problems)
+
+
+def flat_facts(case: Case) -> dict[str, Any]:
+    """The case as the rules read it: every field by its dotted name (codes as their values), and ``as_of``."""
+    facts: dict[str, Any] = {"as_of": case.as_of}
+    for section in ("person", "benefit", "assessment"):
+        for name, value in getattr(case, section):
+            facts[f"{section}.{name}"] = value.value if isinstance(value, Enum) else value
+    return facts

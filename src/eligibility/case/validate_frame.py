@@ -1,10 +1,11 @@
-"""Case validation for whole caseloads: ``validate.py``'s rules as row-error expressions.
+"""Case validation for whole caseloads: the birth date and the consistency rules as row-error expressions.
 
-Each rule is ``when(mask).then("field: code")``; a row's ``error`` joins the
+The consistency rules are ``consistency.RULES``' frame forms. Each rule is ``when(mask).then("field: code")``; a row's ``error`` joins the
 rules that fired (``benefit.decision_end: decision_ended; ...``), with the
 same field paths and codes as ``CaseError``'s problems. No personal value is
 ever put in an error. ``tests/test_columnar.py`` checks that a row gets an
-error exactly when the per-case validation raises ``CaseError``.
+error exactly when the per-case validation raises ``CaseError``; ``tests/test_consistency_rules.py``
+holds each rule's frame form to its per-case form.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from typing import Any
 
 import polars as pl
 
-from ..facts import dates_frame as dc
-from ..models import BenefitType
 from ..rulebooks.rulebook import Rulebook
-from .validate import _BENEFIT_FIELDS, personnummer_birth_date
+from .fields import BIRTH
+from .consistency import IN_FORCE, RULES, LawInForce
+from .validate import personnummer_birth_date
 
-BIRTH, ERROR = "__birth", "error"
+ERROR = "error"
 _T = pl.col("benefit.type")
 
 
@@ -86,65 +87,33 @@ def with_birth(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[pl.Expr]]:
     return frame, rules
 
 
-IN_FORCE, AGE, BIRTH_KEY = "__benefit_in_force", "age", "__birth_key"
-
-
 def benefit_in_force(book: Rulebook) -> pl.Expr:
     """Column ``IN_FORCE``: the row's benefit type exists in ``book`` (the rules below read it)."""
     return _T.is_in(list(book.meta.benefits)).alias(IN_FORCE)
 
 
-def age_column() -> pl.Expr:
-    """Column ``age`` (full years on ``as_of``): the age check below and the conditions both read it.
-
-    It reads column ``BIRTH_KEY`` (``dates_columnar.birth_key``), which the other ages share.
-    """
-    return dc.age_on(pl.col(BIRTH), pl.col("as_of"), key=pl.col(BIRTH_KEY)).alias(AGE)
-
-
 def rule_inputs(book: Rulebook) -> list[pl.Expr]:
-    """The columns ``rulebook_rules(book, ...)`` read, in order: each may read the ones before it."""
-    return [benefit_in_force(book), dc.birth_key(pl.col(BIRTH)).alias(BIRTH_KEY), age_column()]
+    """The columns ``rulebook_rules(book, ...)`` read besides the case's own and ``age`` (a derived fact)."""
+    return [benefit_in_force(book)]
 
 
 def rulebook_rules(book: Rulebook, params: dict[str, Any], absent: frozenset[str] = frozenset()) -> list[pl.Expr]:
-    """``validate.check_against_rulebook`` for one rulebook and its parameter values.
+    """The frame forms of ``consistency.RULES`` for one rulebook and its parameter values.
 
-    The rules read the columns ``benefit_in_force(book)`` and ``age_column()``,
-    so that across rulebooks they differ only where the parameters do. A rule
-    about a field in ``absent`` (null on every row) cannot fire and is left out.
+    The rules read the columns ``benefit_in_force(book)`` and ``age``, so that
+    across rulebooks they differ only where the parameters do. A rule that
+    cannot fire (a field in ``absent``, null on every row; a limit the law
+    does not have) is left out. Every rule but the first holds only where the
+    benefit exists in the rulebook, as the per-case check stops there.
     """
-    as_of, benefit = pl.col("as_of"), "benefit."
+    period = f"{book.valid_from} – {book.valid_to}" if book.valid_to else f"from {book.valid_from}"
+    law = LawInForce(tuple(book.meta.benefits), params, book.id, period)
     in_force = pl.col(IN_FORCE)
-    rules = [_rule(_T.is_not_null() & in_force.not_(), "benefit.type", "benefit_not_in_force")]
-    for field, types in _BENEFIT_FIELDS.items():
-        if benefit + field in absent:
-            continue
-        wrong = pl.col(benefit + field).is_not_null() & _T.is_in([t.value for t in types]).not_()
-        rules.append(_rule(in_force & wrong, benefit + field, "field_not_for_benefit"))
-    decision_end, given = pl.col("benefit.decision_end"), "benefit.decision_end" not in absent
-    if given:
-        rules.append(_rule(in_force & (decision_end < as_of), "benefit.decision_end", "decision_ended"))
-    tbs = in_force & (_T == BenefitType.TIDSBEGRANSAD_SJUKERSATTNING.value)
-    last = params.get("tbs_senaste_slutdag")
-    rules.append(_rule(tbs & (pl.lit(last is None) | (as_of > pl.lit(last, pl.Date))), "as_of", "tbs_after_last_day"))
-    if last is not None and given:
-        rules.append(_rule(tbs & (decision_end > pl.lit(last, pl.Date)), "benefit.decision_end", "tbs_after_last_day"))
-    most = params.get("tbs_max_forlangning_manader")
-    if most is not None and "benefit.tbs_extension_months_used" not in absent:
-        rules.append(_rule(tbs & (pl.col("benefit.tbs_extension_months_used") > most),
-                           "benefit.tbs_extension_months_used", "too_many_months"))
-    ae = in_force & (_T == BenefitType.AKTIVITETSERSATTNING.value)
-    low, high = params.get("ae_lagsta_alder"), params.get("ae_hogsta_alder")
-    if low is not None and high is not None:
-        age = pl.col(AGE)
-        rules.append(_rule(ae & age.is_between(low, high).not_(), "benefit.type", "age_outside_benefit"))
-    sp_max = params.get("sjukpenning_max_dagar")
-    if sp_max is not None and "benefit.sjukpenning_days_used" not in absent:
-        sp = in_force & (_T == BenefitType.SJUKPENNING.value)
-        serious = pl.col("benefit.allvarlig_sjukdom").fill_null(False)
-        rules.append(_rule(sp & serious.not_() & (pl.col("benefit.sjukpenning_days_used") > sp_max),
-                           "benefit.sjukpenning_days_used", "too_many_days"))
+    rules = []
+    for rule in RULES:
+        mask = rule.frame(law, absent)
+        if mask is not None:
+            rules.append(_rule(mask if rule.stops else in_force & mask, rule.field, rule.code))
     return rules
 
 

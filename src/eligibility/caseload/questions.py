@@ -15,13 +15,13 @@ from typing import Any
 
 import polars as pl
 
-from ..backends.frame import END_CAUSE, END_FACTS
+from ..facts.derived import DERIVED, END_CAUSE, FACT_NAMES
 from ..decision.evaluator import Evaluator, MissingOnDemand, question_facts
-from ..models import BenefitType, Status, Utfall
+from ..models import Status, Utfall
 from .frame_schema import outcome_column
 
 _OUTCOME = {True: Utfall.UPPFYLLT, False: Utfall.EJ_UPPFYLLT, None: Utfall.EJ_UTRETT}
-_AGE_LIMIT_FACT = "benefit.ends_at_age_limit"
+_CAUSE_READS = ("benefit.type", END_CAUSE)  # what the declared causes of unknown derived facts read
 
 
 class _RowOutcomes(Mapping[str, Utfall]):
@@ -41,20 +41,21 @@ class _RowOutcomes(Mapping[str, Utfall]):
 
 
 class _RowFacts:
-    """``evaluator.KnownFacts`` for one row: which facts are known, and why the benefit's end is not.
+    """``evaluator.KnownFacts`` for one row: which facts are known, and why an unknown derived one is.
 
-    Mirrors ``facts.derive.build_facts``' ``unknown_because``; values are read lazily.
+    The causes come from the derived facts' own declarations (``facts/derived.py``), as in
+    ``facts.derive.build_facts``; values are read lazily.
     """
 
     def __init__(self, columns: dict[str, list[Any]], index: int) -> None:
         self.facts = _KnownNames(columns, index)
-        cause = columns[END_CAUSE][index]
-        causes = [cause] if cause else []
-        self.unknown_because = {name: causes for name in END_FACTS if name not in self.facts}
-        benefit = columns.get("benefit.type")
-        if benefit is not None and benefit[index] == BenefitType.AKTIVITETSERSATTNING.value \
-                and "benefit_end_exclusive" not in self.facts:
-            self.unknown_because[_AGE_LIMIT_FACT] = causes
+        row = {name: columns[name][index] for name in _CAUSE_READS if name in columns}
+        self.unknown_because = {}
+        for item in DERIVED:
+            if item.name in FACT_NAMES and item.name not in self.facts:
+                causes = item.unknown_because(row)
+                if causes is not None:
+                    self.unknown_because[item.name] = causes
 
 
 class _KnownNames:

@@ -69,12 +69,10 @@ class _RemainingTime(Kind):
         return Utfall.UPPFYLLT if enough == self.at_least else Utfall.EJ_UPPFYLLT
 
     def columnar_derived(self, cond_id: str, cond: ConditionDef, fact: Column, params: dict[str, Any]) -> dict[str, Any]:
-        """The threshold column ``as_of + N months`` (``dates_frame.add_months``)."""
-        from ..facts import dates_frame
-
+        """The threshold column ``as_of + N months`` (``dates.add_months.frame``)."""
         # as_of is required: a row without it is invalid and blanked, so no null mask is needed.
-        return {threshold_fact(cond_id): dates_frame.add_months(fact("as_of"), params[cond.parameters["months"]],
-                                                                   nulls=False)}
+        return {threshold_fact(cond_id): dates.add_months.frame(fact("as_of"), params[cond.parameters["months"]],
+                                                             nulls=False)}
 
     def columnar(self, cond_id: str, cond: ConditionDef, fact: Column, params: dict[str, Any]) -> Any:
         """No end: enough; end known: compare with the threshold; else null (ej utrett)."""

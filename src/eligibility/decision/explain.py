@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..facts.derive import HPS_MONTHS, FactSet
+from ..facts.derive import FactSet
+from ..facts.derived import HPS_MONTHS
 from ..models import ConditionRecord, KeyDates, ProgrammeResult, Question, Status, Utfall
 from ..rulebooks.plan import Plan, PlannedCondition
 from ..rulebooks.rule_text import fill

@@ -51,7 +51,7 @@ from ..decision.evaluator import Evaluator
 from ..decision.texts_sv import timeline_stop_sv
 from ..errors import CaseError
 from ..facts import dates
-from ..facts.derive import SP_MAX_DAYS
+from ..facts.derived import SP_MAX_DAYS
 from ..models import BenefitType, Case, Decision
 from ..rulebooks.rulebook import Rulebook
 

@@ -1,13 +1,7 @@
-"""The date arithmetic of ``dates.py``, vectorised as polars expressions.
+"""The calendar tables behind the frame forms of ``dates.py``: the frame's optimisation, nothing else.
 
-Same semantics, whole columns at once (``tests/test_columnar.py`` holds the
-two equal with hypothesis):
-
-* months are added like ``relativedelta``: the day is clipped to the last day
-  of a shorter month (31 Aug + 6 months = 28/29 Feb), as lag (1930:173) om
-  beräkning av lagstadgad tid wants;
-* age is counted in full years; a 29 February birthday falls on 28 February in
-  other years (the birthday is clipped the same way).
+``dates.py`` declares every date operation once, its per-case and its frame
+form side by side; the frame forms read these tables. Semantics live there.
 
 Dates are handled as day numbers (polars' physical ``Date``, days since
 1970-01-01). Every derivation is a lookup table over the day numbers of
@@ -21,7 +15,7 @@ so shifts of up to a century never leave the tables; a date outside them
 (an invalid row) is read through a masked index and gives garbage, never an
 error (docs/decisions.md 44a).
 
-Every function takes and returns ``pl.Expr``; a null date gives a null result.
+The helpers take and return ``pl.Expr``; a null date gives a null result.
 """
 
 from __future__ import annotations
@@ -32,8 +26,9 @@ from functools import lru_cache
 import numpy as np
 import polars as pl
 
+from ..case.fields import SUPPORTED_FIRST, SUPPORTED_LAST  # the contract's date range, inside the tables
+
 FIRST_YEAR, LAST_YEAR = 1700, 2399
-SUPPORTED_FIRST, SUPPORTED_LAST = date(1800, 1, 1), date(2299, 12, 31)
 _I = pl.Int32
 _EPOCH = date(1970, 1, 1).toordinal()
 _DAY0 = date(FIRST_YEAR, 1, 1).toordinal() - _EPOCH  # day number of the first table entry
@@ -90,7 +85,7 @@ _PER_MONTH = ("month_start", "month_length")
 
 
 @lru_cache(maxsize=256)
-def _table(name: str, arg: int = 0) -> pl.Series:
+def table(name: str, arg: int = 0) -> pl.Series:
     cal = _calendar()
     if name == "shift":
         values = cal.shift(arg)
@@ -112,7 +107,7 @@ def _table(name: str, arg: int = 0) -> pl.Series:
     return pl.Series(slots)
 
 
-def _days(day: pl.Expr) -> pl.Expr:
+def day_number(day: pl.Expr) -> pl.Expr:
     """A date (or day number) as its Int32 day number, unchecked: a value out of range reads a masked slot."""
     return day.cast(_I, wrap_numerical=True)
 
@@ -123,14 +118,14 @@ def _index(day: pl.Expr) -> pl.Expr:
     Unsigned and without nulls: polars gathers such indices two to three
     times faster than signed ones with nulls. Masked, so always in bounds.
     """
-    return (_days(day).fill_null(0) & (DAY_SLOTS - 1)).cast(pl.UInt32, wrap_numerical=True)
+    return (day_number(day).fill_null(0) & (DAY_SLOTS - 1)).cast(pl.UInt32, wrap_numerical=True)
 
 
-def _per_month(table: pl.Series, month: pl.Expr) -> pl.Expr:
+def per_month(table: pl.Series, month: pl.Expr) -> pl.Expr:
     return pl.lit(table).gather((month & (MONTH_SLOTS - 1)).cast(pl.UInt32, wrap_numerical=True))
 
 
-def _per_day(table: pl.Series, day: pl.Expr, nulls: bool = True) -> pl.Expr:
+def per_day(table: pl.Series, day: pl.Expr, nulls: bool = True) -> pl.Expr:
     """``table`` at ``day``; a null day gives null, unless ``nulls=False`` says no row that counts has one.
 
     ``nulls=False`` is for required dates (``as_of``, the birth date): a row
@@ -151,83 +146,3 @@ def capped(day: pl.Expr, cap: pl.Expr, where: pl.Expr) -> pl.Expr:
     A null ``cap`` leaves ``day`` as it is. (``min_horizontal`` on dates is slow here.)
     """
     return pl.when(where & (day > cap)).then(cap).otherwise(day)
-
-
-def add_months(day: pl.Expr, months: pl.Expr | int, *, nulls: bool = True) -> pl.Expr:
-    """``day`` plus ``months`` calendar months, clipped to the month's last day (``dates.add_months``).
-
-    ``nulls=False``: see ``_per_day`` (constant ``months`` only).
-    """
-    if isinstance(months, int):
-        return _per_day(_table("shift", months), day, nulls).cast(pl.Date)
-    month = _per_day(_table("month_index"), day) + months
-    dom = _per_day(_table("dom"), day)
-    overflow = (dom - _per_month(_table("month_length"), month)).clip(lower_bound=0)
-    return (_per_month(_table("month_start"), month) + dom - overflow - 1).cast(pl.Date)
-
-
-def add_days(day: pl.Expr, days: pl.Expr | int) -> pl.Expr:
-    """``day`` plus ``days`` calendar days."""
-    return (_days(day) + day_count(days)).cast(pl.Date)
-
-
-def days_between(first: pl.Expr, last: pl.Expr) -> pl.Expr:
-    """``(last - first).days`` as Int32."""
-    return _days(last) - _days(first)
-
-
-def birth_key(birth: pl.Expr) -> pl.Expr:
-    """The ``yyyymmdd`` age key of a birth date: one lookup that every age of the person can share."""
-    return _per_day(_table("age_key_birth"), birth)
-
-
-def _age(day_key: pl.Expr, key_of_birth: pl.Expr) -> pl.Expr:
-    return ((day_key - key_of_birth) // 10000).cast(_I, wrap_numerical=True)
-
-
-def age_on(birth: pl.Expr, day: pl.Expr, *, key: pl.Expr | None = None) -> pl.Expr:
-    """Full years of age on ``day`` (``relativedelta(day, birth).years``), via ``yyyymmdd`` keys.
-
-    ``key`` is ``birth_key(birth)`` when it is already a column.
-    """
-    return _age(_per_day(_table("age_key_day"), day), birth_key(birth) if key is None else key)
-
-
-def age_at_month_end(birth: pl.Expr, day: pl.Expr, *, key: pl.Expr | None = None) -> pl.Expr:
-    """``age_on(birth, last_of_month(day))`` with one lookup fewer."""
-    return _age(_per_day(_table("age_key_month_end"), day), birth_key(birth) if key is None else key)
-
-
-def first_of_month_after(day: pl.Expr, months: int, *, nulls: bool = True) -> pl.Expr:
-    """``first_of_month(add_months(day, months))`` in one lookup (the clipped day never changes the month)."""
-    return _per_day(_table("first_of_month_after", months), day, nulls).cast(pl.Date)
-
-
-def birthday(birth: pl.Expr, years: int, *, nulls: bool = True) -> pl.Expr:
-    """The day the person turns ``years`` (29 Feb -> 28 Feb in non-leap years)."""
-    return add_months(birth, years * 12, nulls=nulls)
-
-
-def first_of_month(day: pl.Expr) -> pl.Expr:
-    """The first day of ``day``'s month."""
-    return _per_month(_table("month_start"), _per_day(_table("month_index"), day)).cast(pl.Date)
-
-
-def last_of_month(day: pl.Expr) -> pl.Expr:
-    """The last day of ``day``'s month."""
-    return _per_day(_table("last_of_month"), day).cast(pl.Date)
-
-
-def last_day_with_months_left(end_exclusive: pl.Expr, months: pl.Expr | int) -> pl.Expr:
-    """The last day on which at least ``months`` months remain (``dates.last_day_with_months_left``).
-
-    ``end - N months`` qualifies; when the end is the last day of a short
-    month up to three later days clip onto it too. The qualifying days form
-    a prefix of the calendar (see ``dates.py``), so the answer is ``end - N
-    months`` plus the number of qualifying days among the next three.
-    """
-    if isinstance(months, int):
-        return _per_day(_table("last_day_with_months_left", months), end_exclusive).cast(pl.Date)
-    first = add_months(end_exclusive, -months)
-    steps = [(add_months(add_days(first, k), months) <= end_exclusive).cast(_I) for k in (1, 2, 3)]
-    return add_days(first, pl.sum_horizontal(steps))
