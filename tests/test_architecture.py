@@ -43,8 +43,9 @@ KNOWN_UPWARD = {
     ("eligibility.rulebooks.canary", "eligibility.case.validate"),
     ("eligibility.rulebooks.canary", "eligibility.decision.evaluator"),
     ("eligibility.rulebooks.canary", "eligibility.history.timeline"),
-    # Validating a case computes ages and checks dates against the calendar the date arithmetic supports.
-    ("eligibility.case.validate", "eligibility.facts.dates"),
+    # The consistency rules read derived facts (the age, the end of aktivitetsersättning at the age limit);
+    # the per-case validation computes them by their declarations, as the frame does.
+    ("eligibility.case.validate", "eligibility.facts.derived"),
     # A target group is an AND composite: its kind comes from the vocabulary, not a name written here.
     ("eligibility.rulebooks.rulebook", "eligibility.conditions.composite"),
     # The derived facts a rulebook needs are read off its leaf conditions' kinds.

@@ -77,7 +77,7 @@ def _compare(label: str, expected: Any, found: Any, diffs: list[str]) -> None:
 
 
 def _check_error(expected: dict[str, Any], case: dict[str, Any], evaluator: Evaluator) -> list[str]:
-    unknown = set(expected) - {"field", "code"}
+    unknown = set(expected) - {"field", "code", "expected_contains"}
     assert not unknown, f"unknown keys in expect.error: {sorted(unknown)}"
     try:
         decision = evaluator.evaluate(case)
@@ -85,6 +85,9 @@ def _check_error(expected: dict[str, Any], case: dict[str, Any], evaluator: Eval
         found = [(p.field, p.code) for p in exc.problems]
         for problem in exc.problems:
             if problem.field == expected["field"] and expected.get("code") in (None, problem.code):
+                says = expected.get("expected_contains")
+                if says and says not in problem.expected:
+                    return [f"error: the problem on {problem.field!r} says {problem.expected!r}, not {says!r}"]
                 return []
         return [f"error: expected a problem on {expected['field']!r} (code {expected.get('code')!r}), "
                 f"found problems {found}"]

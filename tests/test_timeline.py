@@ -51,16 +51,38 @@ def test_change_days_agree_with_a_day_by_day_walk(reference, data, months):
             reference.evaluate(case_on(case, timeline.until + timedelta(days=1)))
 
 
-def test_ali_route_closes_when_the_914_day_limit_goes(engine):
-    """Sjukpenning in late 2015 whose days would run out in March 2016 (the issue's example)."""
+def test_ali_is_never_eligible_when_it_could_only_start_after_its_last_start_day(engine):
+    """Sjukpenning in late 2015 whose days would run out in March 2016 (issue 16 item 3): the earliest start,
+    the day after the benefit ends (2016-03-13), is after the last start day 2016-01-31, so ALI is not eligible
+    on any day before it closes, and then it is not in force (it was eligible here before the last start day)."""
     timeline = build_timeline(engine, SP_LATE_2015, 24)
-    assert timeline.status_on("arbetslivsintroduktion", date(2016, 1, 31)) == "eligible"
+    assert timeline.status_on("arbetslivsintroduktion", date(2015, 10, 1)) == "not_eligible"
+    assert timeline.status_on("arbetslivsintroduktion", date(2016, 1, 31)) == "not_eligible"
     assert timeline.status_on("arbetslivsintroduktion", date(2016, 2, 1)) == "not_in_force"
     assert [span.rulebook for span in timeline.rulebooks] == ["2013-01-01", "2016-02-01"]
     assert timeline.stop_reason is None and timeline.until == date(2017, 9, 30)
     change = next(c for c in timeline.changes if c.day == date(2016, 2, 1))
-    assert change.rulebook_changed and change.statuses["arbetslivsintroduktion"] == ("eligible", "not_in_force")
+    assert change.rulebook_changed and change.statuses["arbetslivsintroduktion"] == ("not_eligible", "not_in_force")
     assert timeline.status_on("handlingsplansamverkan", date(2016, 2, 1)) == "undetermined"
+
+
+def test_ali_opens_for_a_benefit_that_ends_by_the_last_start_day(engine):
+    """853 of 914 days used on 2015-12-01: the benefit ends 2016-01-30, so ALI can start on 2016-01-31."""
+    case = {**SP_LATE_2015, "as_of": "2015-12-01",
+            "benefit": {"type": "sjukpenning", "sjukpenning_days_used": 853, "allvarlig_sjukdom": False}}
+    timeline = build_timeline(engine, case, 3)
+    assert timeline.status_on("arbetslivsintroduktion", date(2015, 12, 1)) == "eligible"
+    assert timeline.stop_reason == "benefit_ended" and timeline.until == date(2016, 1, 30)
+
+
+def test_the_day_of_the_sickness_period_moves_the_employees_entry_on_day_181(engine):
+    """An employee on sjukpenning from 2010-01-01: not in the entry on day 180 (2010-06-29), in it from day 181."""
+    case = {"as_of": "2010-06-01", "person": {"birth_date": "1970-05-05", "employment": "anstalld"},
+            "benefit": {"type": "sjukpenning", "sjukpenning_days_used": 152, "allvarlig_sjukdom": False,
+                        "sickness_period_start": "2010-01-01"}}
+    timeline = build_timeline(engine, case, 2)
+    segments = [(s.start, s.status) for s in timeline.programmes["anstalld_hela_arbetsmarknaden"]]
+    assert segments == [(date(2010, 6, 1), "not_eligible"), (date(2010, 6, 30), "eligible")]
 
 
 def test_sjukpenning_days_grow_until_the_benefit_ends(engine):

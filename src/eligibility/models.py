@@ -86,6 +86,11 @@ class Benefit(_Strict):
     sjukpenning_ended: StrictBool | None = None
     sjukersattning_refused: StrictBool | None = None
     aktivitetsersattning_refused: StrictBool | None = None
+    # Tidsbegränsad sjukersättning granted because aktivitetsersättning ended at 30 (SFS 2009:554 punkt 8,
+    # second sentence; from 2011 4 kap. 31 § lag (2010:111)): its 18 months count from the AE's end.
+    tbs_after_aktivitetsersattning_at_30: StrictBool | None = None
+    # The first day of the sickness period as rehabiliteringskedjan counts it (day 1), for sjukpenning.
+    sickness_period_start: IsoDate | None = None
 
 
 class Assessment(_Strict):
@@ -220,6 +225,10 @@ class KeyDates:
     birthday_30: date | None = None
     aktivitetsersattning_end: date | None = None
     sjukpenning_days_left: int | None = None
+    tbs_point8_last_day: date | None = None
+    sickness_day_any_work_at_employer: date | None = None
+    sickness_day_whole_labour_market: date | None = None
+    sickness_day_after_one_year: date | None = None
 
 
 class RulebookRef(BaseModel):

@@ -27,6 +27,7 @@ from typing import Any
 import polars as pl
 
 from ..case import validate_frame as checks
+from ..case.consistency import DERIVED_READ
 from ..case.read_frame import ID, normalise, to_frame
 from ..conditions import ALL_OF, COMPOSITE_KINDS, LEAF_KINDS
 from ..facts.derived import DERIVED, DERIVED_BY_NAME, END_CAUSE
@@ -37,8 +38,8 @@ STATUS = pl.Enum([s.value for s in Status])
 ERROR, RULEBOOK, ROW = "error", "rulebook", "__row"
 GROUP, INVALID = "__group", "__invalid"
 _GROUP = pl.col(GROUP)
-# The derived facts the consistency rules read (the age check), computed for the error texts of invalid rows.
-_RULE_FACTS = ("__birth_key", "age")
+# The derived facts the consistency rules read, and what they read, computed for the error texts of invalid rows.
+_RULE_FACTS = ("__birth_key", *DERIVED_READ)
 
 
 @dataclass

@@ -11,7 +11,9 @@ as a boolean mask over a caseload's columns (``validate_frame.rulebook_rules``).
 (``tests/test_consistency_rules.py``).
 
 Both forms read facts by the same names: the case's fields as dotted names,
-``as_of``, ``age`` (full years on ``as_of``). A rule names the field and the
+``as_of``, ``age`` (full years on ``as_of``) and the derived dates ``__ae_limit`` (the first day
+without aktivitetsersättning for the person's age) and ``__tbs_point8_last_day`` (the last day of the
+18 months counted from it), computed by their declarations in ``facts/derived.py``. A rule names the field and the
 code of the problem it reports, and what was expected; it never shows a
 personal value. The law's limits come from the rulebook's parameters.
 """
@@ -19,7 +21,7 @@ personal value. The law's limits come from the rulebook's parameters.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import number_shown
@@ -46,6 +48,8 @@ BENEFIT_FIELDS: dict[str, set[BenefitType]] = {
     "sjukpenning_ended": {BenefitType.INGEN},
     "sjukersattning_refused": set(BenefitType) - {BenefitType.SJUKERSATTNING},
     "aktivitetsersattning_refused": set(BenefitType) - {BenefitType.AKTIVITETSERSATTNING},
+    "tbs_after_aktivitetsersattning_at_30": {BenefitType.TIDSBEGRANSAD_SJUKERSATTNING},
+    "sickness_period_start": {BenefitType.SJUKPENNING},
 }
 """Which benefit types a benefit field may be given for."""
 
@@ -58,6 +62,8 @@ class LawInForce:
     params: Mapping[str, Any]
     rulebook: str
     period: str
+    ended: Mapping[str, str] = field(default_factory=dict)
+    """Benefit type -> why this rulebook no longer has it (``benefits_ended`` in rulebook.yaml)."""
 
     def __getitem__(self, name: str) -> Any:
         """A parameter's value; ``None`` when the rulebook does not have it (the law has no such limit)."""
@@ -134,8 +140,56 @@ def _too_many_days_frame(law: LawInForce) -> pl.Expr | None:
     return (_t() == SP) & serious.not_() & (pl.col("benefit.sjukpenning_days_used") > most)
 
 
+POINT8, START = "benefit.tbs_after_aktivitetsersattning_at_30", "benefit.sickness_period_start"
+AE_LIMIT, POINT8_LAST = "__ae_limit", "__tbs_point8_last_day"
+DERIVED_READ = ("age", AE_LIMIT, POINT8_LAST)
+"""The derived facts the rules read (both validators compute them from their declarations first)."""
+
+
+def _point8(f: Facts) -> bool:
+    return f["benefit.type"] == TBS and f[POINT8] is True
+
+
+def _point8_frame() -> pl.Expr:
+    return (_t() == TBS) & pl.col(POINT8).fill_null(False)
+
+
+def _point8_rules() -> tuple[ConsistencyRule, ...]:
+    """SFS 2009:554 punkt 8, second sentence: TBS for someone whose AE ended at 30, for at most the
+    extension months counted from the AE's end, from the day the sentence took effect."""
+    since = "tbs_efter_ae_vid_30_fran"
+    return (
+        ConsistencyRule(POINT8, "point8_not_in_force", ("as_of", "benefit.type", POINT8),
+                        lambda f, law: _point8(f) and law[since] is not None and f["as_of"] < law[since],
+                        _unless_absent(POINT8)(lambda law: None if law[since] is None else
+                                               _point8_frame() & (pl.col("as_of") < pl.lit(law[since], pl.Date))),
+                        lambda law, f: f"true only from {law[since]}, when SFS 2009:554 punkt 8 took effect"),
+        ConsistencyRule(POINT8, "aktivitetsersattning_not_ended", ("as_of", "benefit.type", POINT8, AE_LIMIT),
+                        lambda f, law: _point8(f) and f["as_of"] < f[AE_LIMIT],
+                        _unless_absent(POINT8)(lambda law: _point8_frame() & (pl.col("as_of") < pl.col(AE_LIMIT))),
+                        lambda law, f: "true only once the aktivitetsersättning has ended at the age limit (from the "
+                                       "first day of the month in which the person turns 30)"),
+        ConsistencyRule(POINT8, "point8_months_passed", ("as_of", "benefit.type", POINT8, POINT8_LAST),
+                        lambda f, law: _point8(f) and f[POINT8_LAST] is not None and f["as_of"] > f[POINT8_LAST],
+                        _unless_absent(POINT8)(lambda law: _point8_frame() & (pl.col("as_of") > pl.col(POINT8_LAST))),
+                        lambda law, f: f"true only within {law['tbs_max_forlangning_manader']} months from the end "
+                                       "of the aktivitetsersättning"),
+        ConsistencyRule("benefit.decision_end", "after_point8_months",
+                        ("benefit.type", POINT8, "benefit.decision_end", POINT8_LAST),
+                        lambda f, law: (_point8(f) and f[POINT8_LAST] is not None
+                                        and f["benefit.decision_end"] is not None
+                                        and f["benefit.decision_end"] > f[POINT8_LAST]),
+                        _unless_absent(POINT8, "benefit.decision_end")(
+                            lambda law: _point8_frame() & (pl.col("benefit.decision_end") > pl.col(POINT8_LAST))),
+                        lambda law, f: f"a date at most {law['tbs_max_forlangning_manader']} months after the end of "
+                                       "the aktivitetsersättning (SFS 2009:554 punkt 8)"),
+    )
+
+
 def _period(law: LawInForce, f: Facts) -> str:
-    return f"a benefit that exists under rulebook {law.rulebook}, in force {law.period} ({', '.join(law.benefits)})"
+    text = f"a benefit that exists under rulebook {law.rulebook}, in force {law.period} ({', '.join(law.benefits)})"
+    why = law.ended.get(f.get("benefit.type"))
+    return f"{text}; {f['benefit.type']}: {why}" if why else text
 
 
 RULES: tuple[ConsistencyRule, ...] = (
@@ -180,6 +234,11 @@ RULES: tuple[ConsistencyRule, ...] = (
                     lambda law, f: f"aktivitetsersättning only for ages {law['ae_lagsta_alder']}-"
                                    f"{law['ae_hogsta_alder']} on as_of",
                     lambda f: "a person outside that age"),
+    *_point8_rules(),
+    ConsistencyRule(START, "start_after_as_of", ("as_of", START),
+                    lambda f, law: f[START] is not None and f[START] > f["as_of"],
+                    _unless_absent(START)(lambda law: pl.col(START) > pl.col("as_of")),
+                    lambda law, f: "a date on or before as_of (the sickness period has begun)"),
     ConsistencyRule("benefit.sjukpenning_days_used", "too_many_days",
                     ("benefit.type", "benefit.allvarlig_sjukdom", "benefit.sjukpenning_days_used"), _too_many_days,
                     _unless_absent("benefit.sjukpenning_days_used")(_too_many_days_frame),

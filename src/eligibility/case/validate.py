@@ -8,6 +8,7 @@ logs and responses.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from enum import Enum
 from typing import Any
@@ -16,10 +17,11 @@ from personnummer import personnummer as pnr
 from pydantic import ValidationError
 
 from ..errors import CaseError, FieldProblem, number_shown
-from ..facts.dates import age_on
+from ..facts.derived import DERIVED_BY_NAME
 from ..models import Case
 from ..rulebooks.rulebook import Rulebook
-from .consistency import BENEFIT_FIELDS, RULES, LawInForce
+from .consistency import BENEFIT_FIELDS, DERIVED_READ, RULES, LawInForce
+from .fields import BIRTH
 
 _PERSONAL = ("person",)
 _BENEFIT_FIELDS = BENEFIT_FIELDS  # the name the valid case space reads
@@ -105,18 +107,25 @@ def birth_date_of(case: Case) -> date:
     return birth
 
 
+def law_of(book: Rulebook, params: Mapping[str, Any]) -> LawInForce:
+    """What the consistency rules read of ``book`` with these parameter values."""
+    period = f"{book.valid_from} – {book.valid_to}" if book.valid_to else f"from {book.valid_from}"
+    ended = {kind: note.note_sv for kind, note in book.meta.benefits_ended.items()}
+    return LawInForce(tuple(book.meta.benefits), params, book.id, period, ended)
+
+
 def law_in_force(book: Rulebook, day: date) -> LawInForce:
     """What the consistency rules read of ``book`` on ``day``."""
-    period = f"{book.valid_from} – {book.valid_to}" if book.valid_to else f"from {book.valid_from}"
-    params = {name: p.value for name, p in book.parameters_on(day).items()}
-    return LawInForce(tuple(book.meta.benefits), params, book.id, period)
+    return law_of(book, {name: p.value for name, p in book.parameters_on(day).items()})
 
 
 def check_against_rulebook(case: Case, birth: date, book: Rulebook) -> None:
     """Reject cases the law of ``book`` cannot contain (TBS after 2012, AE at 35, ...): ``consistency.RULES``."""
     law = law_in_force(book, case.as_of)
     facts = flat_facts(case)
-    facts["age"] = age_on(birth, case.as_of)
+    facts[BIRTH] = birth
+    for name in DERIVED_READ:  # by their declarations, the same the frame computes
+        facts[name] = DERIVED_BY_NAME[name].per_case(facts, law.params)
     problems: list[FieldProblem] = []
     for rule in RULES:
         if rule.breaks(facts, law):

@@ -17,8 +17,8 @@ import polars as pl
 
 from ..rulebooks.rulebook import Rulebook
 from .fields import BIRTH
-from .consistency import IN_FORCE, RULES, LawInForce
-from .validate import personnummer_birth_date
+from .consistency import IN_FORCE, RULES
+from .validate import law_of, personnummer_birth_date
 
 ERROR = "error"
 _T = pl.col("benefit.type")
@@ -106,8 +106,7 @@ def rulebook_rules(book: Rulebook, params: dict[str, Any], absent: frozenset[str
     does not have) is left out. Every rule but the first holds only where the
     benefit exists in the rulebook, as the per-case check stops there.
     """
-    period = f"{book.valid_from} – {book.valid_to}" if book.valid_to else f"from {book.valid_from}"
-    law = LawInForce(tuple(book.meta.benefits), params, book.id, period)
+    law = law_of(book, params)
     in_force = pl.col(IN_FORCE)
     rules = []
     for rule in RULES:

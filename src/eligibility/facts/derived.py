@@ -54,11 +54,19 @@ SP_MAX_DAYS = "sjukpenning_max_dagar"
 AE_MAX_AGE = "ae_hogsta_alder"
 HPS_MONTHS = "hps_minsta_kvarvarande_manader"
 BEREDNING_MONTHS = "beredningsgrupp_manader_fore_slut"
+TBS_MAX_MONTHS = "tbs_max_forlangning_manader"
+REHAB_DAYS = ("rehabkedjan_dag_annat_arbete_hos_arbetsgivaren", "rehabkedjan_dag_hela_arbetsmarknaden",
+              "rehabkedjan_dag_efter_ett_ar")
+"""Rehabiliteringskedjan's fixed points, as day numbers of the sickness period (day 1 = its first day)."""
+_FIXED_POINT_KEYS = ("sickness_day_any_work_at_employer", "sickness_day_whole_labour_market",
+                     "sickness_day_after_one_year")
 
 SP, TBS, AE = (BenefitType.SJUKPENNING.value, BenefitType.TIDSBEGRANSAD_SJUKERSATTNING.value,
                BenefitType.AKTIVITETSERSATTNING.value)
 NO_END = (BenefitType.SJUKERSATTNING.value, BenefitType.INGEN.value)
 _CAUSES = ("benefit.allvarlig_sjukdom", "benefit.sjukpenning_days_used", "benefit.decision_end")
+POINT8, START = "benefit.tbs_after_aktivitetsersattning_at_30", "benefit.sickness_period_start"
+POINT8_LAST = "__tbs_point8_last_day"
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,8 @@ class DerivedFact:
     dtype: str = "Date"
     parameters: tuple[str, ...] = ()
     unknown_because: Callable[[Facts], list[str] | None] = lambda facts: None
+    daily: bool = False
+    """The value grows by one each calendar day while the case stays as it is (the timeline moves it)."""
 
     def plain(self, params: Params) -> pl.Expr:
         """The per-case form over every row: the frame form's oracle in the tests."""
@@ -263,12 +273,101 @@ _FOLLOWING = [
 ]
 
 
+# --- tidsbegränsad sjukersättning after aktivitetsersättning ended at 30 (SFS 2009:554 punkt 8) ---------------
+def _point8_last(facts: Facts, params: Params) -> date | None:
+    """The last day of the 18 months counted from the first day without aktivitetsersättning."""
+    months = params.get(TBS_MAX_MONTHS)
+    return None if months is None else dates.add_days(dates.add_months(facts[AE_LIMIT], months), -1)
+
+
+def _point8_last_frame(params: Params) -> pl.Expr:
+    months = params.get(TBS_MAX_MONTHS)
+    if months is None:
+        return pl.lit(None, pl.Date)
+    return dates.add_days.frame(dates.add_months.frame(_col(AE_LIMIT), months, nulls=False), -1)
+
+
+def _point8_window(facts: Facts) -> bool:
+    """Whether the point-8 fact may be true on ``as_of`` (case/consistency.py): after the AE's end, in the 18 months."""
+    last = facts[POINT8_LAST]
+    return last is not None and facts[AE_LIMIT] <= facts["as_of"] <= last
+
+
+def _point8_reached(facts: Facts, params: Params) -> bool | None:
+    """Whether a TBS granted under point 8 reaches its 18 months with this decision.
+
+    False for every other TBS, and for an unknown point-8 fact when the case could not be a point-8 case
+    (outside the window validation allows it in) or the decision ends before the 18 months would: both
+    answers give false then. Unknown only when the answer decides it.
+    """
+    if facts["benefit.type"] != TBS:
+        return None
+    flag, end, last = facts[POINT8], facts["benefit.decision_end"], facts[POINT8_LAST]
+    if flag is False or last is None or (flag is None and not _point8_window(facts)):
+        return False
+    if end is None:
+        return None
+    if end < last:
+        return False
+    return True if flag else None
+
+
+def _point8_reached_frame(params: Params) -> pl.Expr:
+    flag, end, last = _col(POINT8), _col("benefit.decision_end"), _col(POINT8_LAST)
+    window = (_col(AE_LIMIT) <= _col("as_of")) & (_col("as_of") <= last)
+    return (pl.when(_type() != TBS).then(None)
+            .when(flag.not_() | last.is_null() | (flag.is_null() & window.not_())).then(False)
+            .when(end.is_null()).then(None)
+            .when(end < last).then(False)
+            .when(flag).then(True))
+
+
+def _point8_causes(facts: Facts) -> list[str] | None:
+    if facts.get("benefit.type") != TBS:
+        return None
+    return [name for name in (POINT8, "benefit.decision_end") if facts.get(name) is None]
+
+
+_POINT8 = [
+    DerivedFact(POINT8_LAST, (AE_LIMIT,), _point8_last, _point8_last_frame),
+    DerivedFact("benefit.tbs_point8_limit_reached",
+                ("benefit.type", POINT8, "benefit.decision_end", "as_of", AE_LIMIT, POINT8_LAST),
+                _point8_reached, _point8_reached_frame, "Boolean", unknown_because=_point8_causes),
+    DerivedFact("key_dates.tbs_point8_last_day", ("benefit.type", POINT8, POINT8_LAST),
+                lambda f, p: f[POINT8_LAST] if f["benefit.type"] == TBS and f[POINT8] is True else None,
+                lambda p: pl.when((_type() == TBS) & _col(POINT8).fill_null(False)).then(_col(POINT8_LAST))),
+]
+
+
+# --- rehabiliteringskedjan: the day of the sickness period ------------------------------------------------------
+def _sickness_day(facts: Facts, params: Params) -> int | None:
+    start = facts[START]
+    return None if start is None or facts["benefit.type"] != SP else (facts["as_of"] - start).days + 1
+
+
+def _fixed_point(parameter: str, key: str) -> DerivedFact:
+    """The date of day N (``parameter``) of the sickness period: its first day + (N - 1) days."""
+    return DerivedFact(
+        f"key_dates.{key}", ("benefit.type", START),
+        lambda f, p: None if f[START] is None or f["benefit.type"] != SP else dates.add_days(f[START], p[parameter] - 1),
+        lambda p: pl.when(_type() == SP).then(dates.add_days.frame(_col(START), p[parameter] - 1)),
+        parameters=(parameter,))
+
+
+_REHAB = [
+    DerivedFact("sickness_period_day", ("benefit.type", "as_of", START), _sickness_day,
+                lambda p: pl.when(_type() == SP).then(dates.days_between.frame(_col(START), _col("as_of")) + 1),
+                "Int32", unknown_because=lambda f: [START] if f.get("benefit.type") == SP else None, daily=True),
+]
+
+
 def _days_left_frame() -> pl.Expr:
     sp, left = _type() == SP, dates.days_between.frame(_col("as_of"), _col(_END_COL))
     return pl.when(sp & (left < 0)).then(pl.lit(0, pl.Int32)).when(sp).then(left)
 
 
-DERIVED: tuple[DerivedFact, ...] = (*_AGES, *_END, *_FOLLOWING)
+DERIVED: tuple[DerivedFact, ...] = (*_AGES, *_END, *_FOLLOWING, *_POINT8, *_REHAB,
+                                  *(_fixed_point(name, key) for name, key in zip(REHAB_DAYS, _FIXED_POINT_KEYS)))
 """Every case-level derived fact, each after the facts it reads."""
 
 DERIVED_BY_NAME = {item.name: item for item in DERIVED}

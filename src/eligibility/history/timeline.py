@@ -51,13 +51,14 @@ from ..decision.evaluator import Evaluator
 from ..decision.texts_sv import timeline_stop_sv
 from ..errors import CaseError
 from ..facts import dates
-from ..facts.derived import SP_MAX_DAYS
+from ..facts.derived import DERIVED, SP_MAX_DAYS
 from ..models import BenefitType, Case, Decision
 from ..rulebooks.rulebook import Rulebook
 
 TimelineStatus = Literal["eligible", "not_eligible", "undetermined", "not_in_force"]
 NOT_IN_FORCE: TimelineStatus = "not_in_force"
 DAYS_USED_UP = "sjukpenning_days_used_up"
+DAILY_FACTS = frozenset(item.name for item in DERIVED if item.daily)
 
 
 class TimelineSegment(BaseModel):
@@ -171,16 +172,22 @@ def _derived_change_days(evaluator: Evaluator, case: Case, decision: Decision, b
             continue
         params = {name: use.value for name, use in record.parameters_used.items()}
         points = kind.change_points(record.condition, cond, record.facts_used, params)
-        days.update(day for day in (_day_of(point, case, birth) for point in points) if day is not None)
+        days.update(day for day in (_day_of(point, case, birth, record.facts_used) for point in points)
+                    if day is not None)
     return days
 
 
-def _day_of(point: ChangePoint, case: Case, birth: date) -> date | None:
+def _day_of(point: ChangePoint, case: Case, birth: date, facts: dict[str, Any]) -> date | None:
     """The day on which a fact that moves with the calendar reaches a change point (None: it does not move).
 
     ``as_of`` is the day itself, ``age`` turns on birthdays, sjukpenning days used grow by one a day
-    (``case_on``); every other fact stays as given.
+    (``case_on``), and so does a derived fact declared ``daily`` (the day of the sickness period): its
+    value on ``as_of`` is in ``facts``; every other fact stays as given.
     """
+    if point.fact in DAILY_FACTS and facts.get(point.fact) is not None:
+        first = point.value if point.inclusive else point.value + 1
+        now = facts[point.fact]
+        return dates.add_days(case.as_of, first - now) if first > now else None
     if point.fact == "as_of":
         return point.value if point.inclusive else dates.add_days(point.value, 1)
     if point.fact == "age":

@@ -114,6 +114,8 @@ class RulebookMeta(_Rule):
     valid_to: date | None = None
     benefits: dict[str, BenefitDef] = Field(min_length=1)
     not_in_force: dict[str, NotInForce] = Field(default_factory=dict)
+    benefits_ended: dict[str, NotInForce] = Field(default_factory=dict)
+    """Benefit types an earlier rulebook had and this one has not, with why (the case is rejected with it)."""
 
     @field_validator("valid_to")
     @classmethod
