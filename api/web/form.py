@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from eligibility.case.consistency import BENEFIT_FIELDS
 from eligibility.case.fields import case_fields
 from eligibility.decision.texts_sv import QUESTION_SV
 from eligibility.models import BenefitType, Employment
@@ -49,12 +50,10 @@ class FormField:
     step: str = "any"
 
 
-_BENEFIT_OWNER = {
-    "sjukpenning_days_used": ("sjukpenning",),
-    "allvarlig_sjukdom": ("sjukpenning",),
-    "decision_end": ("tidsbegransad_sjukersattning", "aktivitetsersattning"),
-    "tbs_extension_months_used": ("tidsbegransad_sjukersattning",),
-}
+# Which benefit types a benefit field is shown for: the consistency rules' own list (a field that fits
+# every type but one, like the refusals, is shown always: its one wrong type is named by validation).
+_BENEFIT_OWNER = {name: tuple(sorted(t.value for t in types)) for name, types in BENEFIT_FIELDS.items()
+                  if len(types) <= 2}
 _FORM_KIND = {"yesno": "yesno", "integer": "number", "number": "number", "date": "date", "choice": "select",
               "text": "text"}
 _SECTION_SV = {"person": "Person", "benefit": "Ersättning", "assessment": "Bedömning"}
