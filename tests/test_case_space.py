@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import typing
 from datetime import date, timedelta
 from typing import Any
 
@@ -30,6 +31,7 @@ from eligibility import CaseError, Evaluator, load_rulebooks, select_rulebook
 from eligibility.case.space import LAW_PARAMETERS, CaseSpace, case_space
 from eligibility.caseload.synth import generate, synth_case
 from eligibility.history.snapshot import _synthetic_case, default_dir, read_jsonl, synthetic_corpus
+from eligibility.models import Benefit
 from random_cases import generate_cases
 from rule_copies import edit
 from strategies import BOUNDARY_DAYS, LAST_DAY, valid_cases
@@ -187,11 +189,17 @@ def _edges_hold(space: CaseSpace, evaluator: Evaluator, days: list[date]) -> Non
         assert not ok(_case(day, TBS, decision_end=(end + timedelta(days=1)).isoformat())), day
     for kind in space.benefit_types:
         day = space.as_of(kind).first
-        for name in sorted(set(space.benefit_fields[SP]) | set(space.benefit_fields[TBS]) | set(space.benefit_fields["ingen"])):
-            value = {"sjukpenning_days_used": 1, "tbs_extension_months_used": 1,
-                     "decision_end": day.isoformat()}.get(name, True)
+        for name in sorted(set().union(*space.benefit_fields.values())):
             age = space.ae_ages(day).low if kind == AE else 40
-            assert ok(_case(day, kind, age, **{name: value})) == (name in space.fields(kind)), (kind, name)
+            assert ok(_case(day, kind, age, **{name: _a_value(name, day)})) == (name in space.fields(kind)), (kind, name)
+
+
+def _a_value(name: str, day: date) -> Any:
+    """A value of benefit field ``name`` that no rule but the field's benefit type refuses on ``day``."""
+    annotation = Benefit.model_fields[name].annotation
+    while typing.get_origin(annotation) is not None:  # Optional[...] and Annotated[...] down to the type
+        annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
+    return {date: day.isoformat(), int: 1, float: 1.0}.get(annotation, True)
 
 
 def test_the_edges_of_the_space_are_the_edges_of_validation(reference, books):
