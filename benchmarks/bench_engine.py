@@ -27,6 +27,9 @@ decisions with another tree's (e.g. a ``git archive`` of an older commit's
 ``src``): it alternates fresh subprocesses, one per run and tree, each timing
 ``--cases`` full engine decisions, and prints the median CPU time per decision
 of each tree, their ratio and the median of the per-pair ratios. Alternating runs see the same machine load.
+The cases are drawn once, by this tree (``random_cases`` reads this tree's case
+space), and both trees decide the same JSON, so the other tree's ``src`` need
+not have the generator's imports (it needs its ``rules/`` next to it).
 
 Everything runs on one core unless stated; the targets are printed next to the
 measurements.
@@ -164,14 +167,14 @@ def profile(n: int, seed: int) -> int:
 
 _RUN_ONE = """
 import json, statistics, sys, time
-src, bench, n, seed = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-sys.path[:0] = [src, bench]
+src, cases_path = sys.argv[1], sys.argv[2]
+sys.path[:0] = [src]
 import eligibility
 from eligibility import Evaluator, load_rulebooks
-from random_cases import generate_cases  # tests/random_cases.py: the same seeded cases for both trees
 assert eligibility.__file__.startswith(src), eligibility.__file__
 engine = Evaluator(load_rulebooks())
-cases = generate_cases(n, seed)
+with open(cases_path, encoding="utf-8") as handle:
+    cases = json.load(handle)  # made once by this tree: the same input for both trees, whatever their src holds
 for case in cases[:200]:
     engine.evaluate(case)
 times = []
@@ -187,17 +190,22 @@ def interleave(other_src: Path, runs: int, n: int, seed: int) -> int:
     """Median CPU ms per full engine decision of this tree and of ``other_src``, runs alternating."""
     import statistics
     import subprocess
+    import tempfile
 
     trees = {"other": other_src.resolve(), "this": Path(__file__).resolve().parents[1] / "src"}
-    bench = str(Path(__file__).resolve().parents[1] / "tests")
+    # The cases are drawn here, by this tree's tests/random_cases.py (which reads the case space of this
+    # tree's src), and handed to both trees as JSON: an older src need not have the generator's imports.
     found: dict[str, list[dict[str, float]]] = {label: [] for label in trees}
-    for run in range(runs):
-        for label, src in trees.items():
-            out = subprocess.run([sys.executable, "-c", _RUN_ONE, str(src), bench, str(n), str(seed)],
-                                 check=True, capture_output=True, text=True).stdout
-            found[label].append(json.loads(out))
-            print(f"  run {run + 1} {label:<5} mean {found[label][-1]['mean_ms']:.3f} ms cpu, "
-                  f"p50 {found[label][-1]['p50_ms']:.3f} ms", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        cases_path = Path(tmp) / "cases.json"
+        cases_path.write_text(json.dumps(generate_cases(n, seed)), encoding="utf-8")
+        for run in range(runs):
+            for label, src in trees.items():
+                out = subprocess.run([sys.executable, "-c", _RUN_ONE, str(src), str(cases_path)],
+                                     check=True, capture_output=True, text=True).stdout
+                found[label].append(json.loads(out))
+                print(f"  run {run + 1} {label:<5} mean {found[label][-1]['mean_ms']:.3f} ms cpu, "
+                      f"p50 {found[label][-1]['p50_ms']:.3f} ms", flush=True)
     median = {label: statistics.median(r["mean_ms"] for r in results) for label, results in found.items()}
     median_p50 = {label: statistics.median(r["p50_ms"] for r in results) for label, results in found.items()}
     for label, src in trees.items():

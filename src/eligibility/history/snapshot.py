@@ -23,18 +23,19 @@ from typing import Any, Iterable
 
 from pydantic import BaseModel, Field
 
+from ..case.space import CaseSpace, case_space
 from ..decision.evaluator import Evaluator
 from ..errors import CaseError
 from ..facts import dates
 from ..models import Decision
-from ..rulebooks.law_bounds import LawBounds, law_bounds
 
 HASH_MASK = "<hash>"
 ABSENT = "absent"
-FIRST_DAY, LAST_DAY = date(2008, 7, 1), date(2020, 12, 31)
-BOUNDARIES = [date(2008, 7, 1), date(2009, 12, 31), date(2010, 1, 1), date(2011, 12, 31), date(2012, 1, 1),
-              date(2012, 12, 31), date(2013, 1, 1), date(2016, 1, 31), date(2016, 2, 1), date(2020, 12, 31)]
-"""Generator bounds only; the law's dates live in rules/."""
+LAST_DAY = date(2020, 12, 31)
+"""The corpus's last ``as_of`` (the generator's own choice); the first is the first day a rulebook covers."""
+KINDS = ["sjukpenning", "sjukpenning", "sjukersattning", "aktivitetsersattning", "ingen",
+         "tidsbegransad_sjukersattning"]
+"""The corpus mix (sjukpenning twice as often), each kind only on the days the case space has it."""
 
 
 def default_dir() -> Path:
@@ -47,29 +48,34 @@ def _maybe(rng: random.Random, value: Any, unknown: float = 0.2) -> Any:
     return None if rng.random() < unknown else value
 
 
-def _synthetic_case(rng: random.Random, as_of: date, law: LawBounds) -> dict[str, Any]:
-    tbs_last = law.tbs_last_day
-    kinds = ["sjukpenning", "sjukpenning", "sjukersattning", "aktivitetsersattning", "ingen"]
-    if as_of <= tbs_last:
-        kinds.append("tidsbegransad_sjukersattning")
-    kind = rng.choice(kinds)
-    age = rng.randint(19, 29) if kind == "aktivitetsersattning" else rng.randint(20, 66)
+def _synthetic_case(rng: random.Random, as_of: date, space: CaseSpace) -> dict[str, Any]:
+    kind = rng.choice([kind for kind in KINDS if space.has(kind, as_of)])
+    if kind == "aktivitetsersattning":
+        ages = space.ae_ages(as_of)
+        age = rng.randint(ages.low + 1, ages.high)  # from a year above the lowest age
+    else:
+        age = rng.randint(20, 66)
     birth = dates.add_days(dates.add_months(as_of, -12 * age), -rng.randint(0, 364))
+    fields = space.fields(kind)
     benefit: dict[str, Any] = {"type": kind}
-    if kind == "sjukpenning":
+    if "sjukpenning_days_used" in fields:
+        low = space.number("benefit.sjukpenning_days_used").low
+        limit = space.sjukpenning_day_limit  # the lowest limit: valid on every as_of, also where none applies
         benefit["allvarlig_sjukdom"] = _maybe(rng, rng.random() < 0.1, 0.1)
-        benefit["sjukpenning_days_used"] = _maybe(rng, rng.choice([rng.randint(0, law.sjukpenning_max_days), rng.randint(700, law.sjukpenning_max_days)]), 0.1)
-    if kind in ("tidsbegransad_sjukersattning", "aktivitetsersattning"):
-        top = tbs_last if kind == "tidsbegransad_sjukersattning" else as_of + timedelta(days=900)
+        benefit["sjukpenning_days_used"] = _maybe(rng, rng.choice([rng.randint(low, limit), rng.randint(min(700, limit), limit)]), 0.1)
+    if "decision_end" in fields:
+        ends = space.decision_end(kind, as_of)
+        top = ends.last or as_of + timedelta(days=900)
         end = as_of + timedelta(days=rng.randint(0, (top - as_of).days))
         benefit["decision_end"] = _maybe(rng, end.isoformat(), 0.1)
-    if kind == "tidsbegransad_sjukersattning":
-        benefit["tbs_extension_months_used"] = _maybe(rng, rng.randint(0, law.tbs_max_extension_months), 0.1)
-    if kind == "ingen":
+    if "tbs_extension_months_used" in fields:
+        months = space.tbs_extension_months(as_of)
+        benefit["tbs_extension_months_used"] = _maybe(rng, rng.randint(months.low, months.high), 0.1)
+    if "sjukpenning_ended" in fields:
         benefit["sjukpenning_ended"] = _maybe(rng, rng.random() < 0.6)
-    if kind != "sjukersattning":
+    if "sjukersattning_refused" in fields:
         benefit["sjukersattning_refused"] = _maybe(rng, rng.random() < 0.3, 0.4)
-    if kind != "aktivitetsersattning":
+    if "aktivitetsersattning_refused" in fields:
         benefit["aktivitetsersattning_refused"] = _maybe(rng, rng.random() < 0.2, 0.5)
     return {
         "as_of": as_of.isoformat(),
@@ -87,22 +93,27 @@ def _synthetic_case(rng: random.Random, as_of: date, law: LawBounds) -> dict[str
 
 
 def synthetic_corpus(evaluator: Evaluator, count: int = 520, seed: int = 20080701) -> list[dict[str, Any]]:
-    """``count`` deterministic synthetic cases spread evenly over 2008-07-01..2020-12-31.
+    """``count`` deterministic synthetic cases spread evenly from the first covered day to ``LAST_DAY``.
 
-    Every tenth case falls on a rulebook boundary day. Only cases valid under
-    the current rulebooks are kept, so the records start without errors.
+    Every tenth case falls on a boundary day of the valid case space (a
+    rulebook starts or ends, a validity bound changes; ``case/space.py``) or
+    on ``LAST_DAY``. Each case is drawn within the space of the evaluator's
+    rulebooks, and only cases the evaluator accepts are kept, so the records
+    start without errors.
     """
     rng = random.Random(seed)
-    law = law_bounds(evaluator.books)
-    span = (LAST_DAY - FIRST_DAY).days
+    space = case_space(evaluator.books)
+    first_day = space.covered.first
+    boundaries = [*space.boundary_days, LAST_DAY]
+    span = (LAST_DAY - first_day).days
     cases: list[dict[str, Any]] = []
     while len(cases) < count:
         i = len(cases)
         if i % 10 == 9:
-            as_of = BOUNDARIES[(i // 10) % len(BOUNDARIES)]
+            as_of = boundaries[(i // 10) % len(boundaries)]
         else:
-            as_of = FIRST_DAY + timedelta(days=(i * span) // count + rng.randint(0, span // count))
-        case = _synthetic_case(rng, min(as_of, LAST_DAY), law)
+            as_of = first_day + timedelta(days=(i * span) // count + rng.randint(0, span // count))
+        case = _synthetic_case(rng, min(as_of, LAST_DAY), space)
         try:
             evaluator.evaluate(case, explain=False)
         except CaseError:

@@ -2,7 +2,8 @@
 
 Schema (``schema.py``), YAML with line numbers (``yaml_source.py``), loading
 and period selection (``loader.py``), the semantic lint (``lint.py``), the
-diff of two rulebooks (``diff.py``), the evaluation plan (``plan.py``), the
-law's bounds for generated cases (``law_bounds.py``) and the reload canaries
-(``canary.py`` with ``canary_cases.yaml``).
+diff of two rulebooks (``diff.py``), the evaluation plan (``plan.py``) and the
+reload canaries (``canary.py`` with ``canary_cases.yaml``). The law's bounds
+that generated cases must respect are part of the valid case space
+(``case/space.py``), which reads them from the rulebooks.
 """
