@@ -76,6 +76,21 @@ def valid_cases(draw: st.DrawFn) -> dict:
     if "tbs_extension_months_used" in fields:
         months = SPACE.tbs_extension_months(as_of)
         benefit["tbs_extension_months_used"] = draw(st.one_of(st.none(), st.integers(months.low, months.high)))
+    point8 = SPACE.point8(as_of) if "tbs_after_aktivitetsersattning_at_30" in fields else None
+    if point8 is not None and draw(st.integers(0, 3)) == 0:
+        # TBS after AE ended at 30: the AE ended on the 1st of a month at most the TBS months back, at the
+        # age limit (the birthday in that month); the decision ends within those months.
+        age_limit, most = point8
+        ended = as_of.replace(day=1) - relativedelta(months=draw(st.integers(0, most - 1)))
+        birth = ended - relativedelta(years=age_limit) + timedelta(days=draw(st.integers(0, 27)))
+        last = min(ended + relativedelta(months=most) - timedelta(days=1), SPACE.decision_end(benefit_type, as_of).last)
+        benefit["tbs_after_aktivitetsersattning_at_30"] = True
+        benefit["decision_end"] = draw(st.one_of(st.none(), _day(as_of, last), st.just(last)))
+    elif point8 is not None or "tbs_after_aktivitetsersattning_at_30" in fields:
+        benefit["tbs_after_aktivitetsersattning_at_30"] = draw(st.one_of(st.none(), st.just(False)))
+    if "sickness_period_start" in fields:
+        back = draw(st.one_of(st.none(), st.integers(0, 800), st.sampled_from([179, 180, 181, 365])))
+        benefit["sickness_period_start"] = None if back is None else (as_of - timedelta(days=back)).isoformat()
     # Förstärkt samarbete facts (the space: lost sjukpenning only without benefit; nobody is
     # refused the benefit they have); absent, unknown (None) or a value.
     if "sjukpenning_ended" in fields:

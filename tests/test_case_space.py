@@ -199,7 +199,7 @@ def _a_value(name: str, day: date) -> Any:
     annotation = Benefit.model_fields[name].annotation
     while typing.get_origin(annotation) is not None:  # Optional[...] and Annotated[...] down to the type
         annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
-    return {date: day.isoformat(), int: 1, float: 1.0}.get(annotation, True)
+    return {date: day.isoformat(), int: 1, float: 1.0}.get(annotation, False)
 
 
 def test_the_edges_of_the_space_are_the_edges_of_validation(reference, books):

@@ -5,7 +5,7 @@ a generator of random valid cases can draw from them instead of restating
 them with its own literals:
 
 * the benefit types (``models.BenefitType``) and the benefit fields each
-  type may give (``validate._BENEFIT_FIELDS``);
+  type may give (``consistency.BENEFIT_FIELDS``);
 * the ``as_of`` days on which each type exists (a rulebook is in force, the
   type is one of its benefits, the parameters validation reads for it have a
   value; tidsbegränsad sjukersättning only up to ``tbs_senaste_slutdag``);
@@ -43,14 +43,15 @@ from typing import Any
 from ..models import Benefit, BenefitType
 from ..rulebooks.loader import load_rulebooks
 from ..rulebooks.rulebook import Rulebook
-from .read_frame import contract_fields
-from .validate import _BENEFIT_FIELDS
+from .fields import contract_fields
+from .consistency import BENEFIT_FIELDS
 
 SP_MAX_DAYS = "sjukpenning_max_dagar"
 TBS_LAST_DAY = "tbs_senaste_slutdag"
 TBS_MAX_MONTHS = "tbs_max_forlangning_manader"
 AE_MIN_AGE, AE_MAX_AGE = "ae_lagsta_alder", "ae_hogsta_alder"
-LAW_PARAMETERS = (SP_MAX_DAYS, TBS_LAST_DAY, TBS_MAX_MONTHS, AE_MIN_AGE, AE_MAX_AGE)
+POINT8_FROM = "tbs_efter_ae_vid_30_fran"
+LAW_PARAMETERS = (SP_MAX_DAYS, TBS_LAST_DAY, TBS_MAX_MONTHS, AE_MIN_AGE, AE_MAX_AGE, POINT8_FROM)
 """The parameters validation reads (``validate.check_against_rulebook``)."""
 
 _TBS, _AE, _SP = (BenefitType.TIDSBEGRANSAD_SJUKERSATTNING.value, BenefitType.AKTIVITETSERSATTNING.value,
@@ -219,6 +220,20 @@ class CaseSpace:
             raise ValueError(f"{kind} has no decision_end")
         return Span(as_of, self.value(TBS_LAST_DAY, as_of) if _code(kind) == _TBS else None)
 
+    def point8(self, as_of: date) -> tuple[int, int] | None:
+        """For TBS after aktivitetsersättning ended at 30 (``tbs_after_aktivitetsersattning_at_30``) on
+        ``as_of``: (the age at which AE ends, the months the TBS may run from the first day without AE),
+        or None when the fact cannot be true on that day (``case/consistency.py``): the AE ends on the 1st
+        of the month of the birthday after the top AE age, and ``as_of`` and ``decision_end`` lie within
+        those months from it."""
+        try:
+            since = self.value(POINT8_FROM, as_of)
+        except KeyError:
+            return None
+        if since is None or as_of < since or not self.has(_TBS, as_of):
+            return None
+        return self.value(AE_MAX_AGE, as_of) + 1, self.value(TBS_MAX_MONTHS, as_of)
+
     @staticmethod
     def latest_birth_date(as_of: date) -> date:
         """The latest valid birth date: ``as_of`` itself."""
@@ -237,7 +252,7 @@ def _code(kind: str) -> str:
 def _benefit_fields() -> dict[str, frozenset[str]]:
     every = set(BenefitType)
     return {kind.value: frozenset(name for name in Benefit.model_fields
-                                  if name != "type" and kind in _BENEFIT_FIELDS.get(name, every))
+                                  if name != "type" and kind in BENEFIT_FIELDS.get(name, every))
             for kind in BenefitType}
 
 

@@ -24,7 +24,6 @@ from .consistency import BENEFIT_FIELDS, DERIVED_READ, RULES, LawInForce
 from .fields import BIRTH
 
 _PERSONAL = ("person",)
-_BENEFIT_FIELDS = BENEFIT_FIELDS  # the name the valid case space reads
 
 
 _FIELD_NAME = re.compile(r"[a-z_]{1,64}")

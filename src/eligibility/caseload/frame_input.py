@@ -20,7 +20,7 @@ from typing import Any
 
 from ..backends.frame import evaluate_caseload
 from ..case.read import BadLine, CaseLine
-from ..case.read_frame import contract_fields
+from ..case.fields import contract_fields
 from ..rulebooks.rulebook import Rulebook
 
 _log = logging.getLogger(__name__)

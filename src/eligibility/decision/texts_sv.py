@@ -38,6 +38,7 @@ FACT_LABEL_SV = {
     "benefit.sickness_period_start": "sjukperiodens första dag",
     "sickness_period_day": "dag i sjukperioden",
     "benefit_end_exclusive": "första dagen utan ersättning",
+    "benefit.ends_by_ali_last_start_day": "ersättningen upphör senast dagen före arbetslivsintroduktionens sista startdag",
     "assessment.fardigutredd": "färdigutredd",
     "assessment.capacity_can_improve": "arbetsförmågan kan förbättras",
     "assessment.sassam_done": "Sassam-kartläggning gjord",

@@ -273,6 +273,37 @@ _FOLLOWING = [
 ]
 
 
+# --- arbetslivsintroduktion's last start day ---------------------------------------------------------------------
+ALI_LAST_START = "ali_senaste_startdag"
+
+
+def _ends_by_ali_last_start(facts: Facts, params: Params) -> bool | None:
+    """Whether the earliest start of arbetslivsintroduktion, the day after the benefit ends (its first day
+    without benefit), is on or before the programme's last start day. A benefit without end gives no start
+    day (false); an end not known yet, unknown. Only in rulebooks that have the programme's last start day."""
+    last = params.get(ALI_LAST_START)
+    if last is None or facts["benefit_has_end"] is None:
+        return None
+    if facts["benefit_has_end"] is False:
+        return False
+    end = facts["benefit_end_exclusive"]
+    return None if end is None else end <= last
+
+
+def _ends_by_ali_last_start_frame(params: Params) -> pl.Expr:
+    last = params.get(ALI_LAST_START)
+    if last is None:
+        return pl.lit(None, pl.Boolean)
+    return pl.when(_col("benefit_has_end").not_()).then(False) \
+        .otherwise(_col("benefit_end_exclusive") <= pl.lit(last, pl.Date))
+
+
+_ALI = [
+    DerivedFact("benefit.ends_by_ali_last_start_day", ("benefit_has_end", "benefit_end_exclusive"),
+                _ends_by_ali_last_start, _ends_by_ali_last_start_frame, "Boolean", unknown_because=_end_causes),
+]
+
+
 # --- tidsbegränsad sjukersättning after aktivitetsersättning ended at 30 (SFS 2009:554 punkt 8) ---------------
 def _point8_last(facts: Facts, params: Params) -> date | None:
     """The last day of the 18 months counted from the first day without aktivitetsersättning."""
@@ -366,7 +397,7 @@ def _days_left_frame() -> pl.Expr:
     return pl.when(sp & (left < 0)).then(pl.lit(0, pl.Int32)).when(sp).then(left)
 
 
-DERIVED: tuple[DerivedFact, ...] = (*_AGES, *_END, *_FOLLOWING, *_POINT8, *_REHAB,
+DERIVED: tuple[DerivedFact, ...] = (*_AGES, *_END, *_FOLLOWING, *_ALI, *_POINT8, *_REHAB,
                                   *(_fixed_point(name, key) for name, key in zip(REHAB_DAYS, _FIXED_POINT_KEYS)))
 """Every case-level derived fact, each after the facts it reads."""
 
