@@ -28,7 +28,8 @@ def test_timeline_shows_ali_closing_on_2016_02_01(timeline_client):
     assert response.status_code == 200, response.text
     body = response.json()
     ali = body["programmes"]["arbetslivsintroduktion"]
-    assert [(s["start"], s["status"]) for s in ali] == [("2015-10-01", "eligible"), ("2016-02-01", "not_in_force")]
+    # The benefit ends 2016-03-12, after ALI's last start day 2016-01-31: never eligible, then gone (issue 16).
+    assert [(s["start"], s["status"]) for s in ali] == [("2015-10-01", "not_eligible"), ("2016-02-01", "not_in_force")]
     assert body["until"] == "2016-09-30"
 
 
