@@ -1,0 +1,75 @@
+"""Law we have not reviewed (issue 16 item 4): ``reviewed_until`` in rulebook.yaml and the warning it gives.
+
+The last rulebook (2016-02-01) is open-ended but its law is reviewed only
+to 2017-01-31 (docs/decisions.md item 71). A decision on 2017-01-31 has no
+warning; one on 2017-02-01 carries it in the data, the motivering, the CLI,
+the API, both caseload backends and the web page. The browser check of the
+banner at 320 px is in tests/web/test_web_law_warning.py.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from eligibility.cli import app
+from rule_copies import edit, line_of, load_problems
+
+LAST_REVIEWED, FIRST_UNREVIEWED = "2017-01-31", "2017-02-01"
+SENTENCE = "Regelverket är granskat till och med 31 januari 2017; senare ändringar är inte inlagda."
+CASE = {"person": {"birth_date": "1975-06-02", "employment": "arbetslos"},
+        "benefit": {"type": "sjukpenning", "sjukpenning_days_used": 700, "allvarlig_sjukdom": False},
+        "assessment": {"fardigutredd": True, "capacity_can_improve": True, "sassam_done": True,
+                       "hours_per_week": 12, "months_in_handlingsplansamverkan": 0}}
+CLOSED = {"2008-07-01": "2009-12-31", "2010-01-01": "2011-12-31", "2012-01-01": "2012-12-31",
+          "2013-01-01": "2016-01-31"}
+runner = CliRunner()
+
+
+def _case(as_of: str) -> dict:
+    return {"as_of": as_of, **json.loads(json.dumps(CASE))}
+
+
+# --- rulebook.yaml ---------------------------------------------------------------------------------
+
+def test_every_bundled_rulebook_has_its_reviewed_until(books):
+    reviewed = {book.id: book.meta.reviewed_until.isoformat() for book in books}
+    assert reviewed == {**CLOSED, "2016-02-01": LAST_REVIEWED}
+    assert all(book.valid_to is None or book.meta.reviewed_until == book.valid_to for book in books)
+    last = books[-1].meta.not_reviewed_sv
+    assert "33 kap. 16 § SFB" in last and "prop. 2021/22:220" in last and "prop. 2021/22:181" in last
+    assert "inte verifierade" in last
+
+
+def test_a_rulebook_without_reviewed_until_is_refused_with_file_and_line(rules):
+    path = rules / "2008-07-01" / "rulebook.yaml"
+    edit(path, "reviewed_until: 2009-12-31\n", "")
+    line = line_of(path, 'id: "2008-07-01"')  # a missing key is reported at the mapping, as pydantic's others
+    assert f"rules/2008-07-01/rulebook.yaml:{line}: reviewed_until: Field required" in load_problems(rules)
+
+
+@pytest.mark.parametrize(("book", "old", "new", "reason"), [
+    ("2008-07-01", "reviewed_until: 2009-12-31", "reviewed_until: 2008-06-30",
+     "reviewed_until 2008-06-30 is before valid_from 2008-07-01"),
+    ("2008-07-01", "reviewed_until: 2009-12-31", "reviewed_until: 2010-01-01",
+     "reviewed_until 2010-01-01 is after valid_to 2009-12-31"),
+    ("2016-02-01", "reviewed_until: 2017-01-31", "reviewed_until: 2016-01-31",
+     "reviewed_until 2016-01-31 is before valid_from 2016-02-01"),
+], ids=["before-valid-from", "after-valid-to", "open-ended-before-valid-from"])
+def test_a_reviewed_until_outside_the_period_is_refused_with_file_and_line(rules, book, old, new, reason):
+    path = rules / book / "rulebook.yaml"
+    edit(path, old, new)
+    line = line_of(path, new)
+    assert f"rules/{book}/rulebook.yaml:{line}: reviewed_until: {reason}" in load_problems(rules)
+
+
+def test_eligibility_lint_prints_the_reviewed_until_problem_and_exits_1(rules):
+    path = rules / "2010-01-01" / "rulebook.yaml"
+    edit(path, "reviewed_until: 2011-12-31", "reviewed_until: 2012-01-01")
+    result = runner.invoke(app, ["lint", "--rules", str(rules)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    line = line_of(path, "reviewed_until: 2012-01-01")
+    assert (f"rules/2010-01-01/rulebook.yaml:{line}: reviewed_until: reviewed_until 2012-01-01 is after valid_to "
+            "2011-12-31") in result.output.replace("\n", " ")
