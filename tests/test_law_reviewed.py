@@ -10,11 +10,14 @@ banner at 320 px is in tests/web/test_web_law_warning.py.
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from typer.testing import CliRunner
 
+from eligibility import Evaluator, load_rulebooks
 from eligibility.cli import app
+from eligibility.decision.texts_sv import MONTH_NAMES_SV, date_long_sv, law_reviewed_sv
 from rule_copies import edit, line_of, load_problems
 
 LAST_REVIEWED, FIRST_UNREVIEWED = "2017-01-31", "2017-02-01"
@@ -73,3 +76,64 @@ def test_eligibility_lint_prints_the_reviewed_until_problem_and_exits_1(rules):
     line = line_of(path, "reviewed_until: 2012-01-01")
     assert (f"rules/2010-01-01/rulebook.yaml:{line}: reviewed_until: reviewed_until 2012-01-01 is after valid_to "
             "2011-12-31") in result.output.replace("\n", " ")
+
+
+# --- The decision: data and motivering ---------------------------------------------------------------
+
+def test_swedish_long_dates():
+    assert [date_long_sv(date(2017, month, 1)) for month in (1, 5, 12)] == [
+        "1 januari 2017", "1 maj 2017", "1 december 2017"]
+    assert date_long_sv(date(2017, 1, 31)) == "31 januari 2017" and len(MONTH_NAMES_SV) == 12
+
+
+def test_swedish_long_dates_are_babels_when_babel_is_installed():
+    babel_dates = pytest.importorskip("babel.dates")  # not a dependency: checked where it happens to be installed
+    for month in range(1, 13):
+        day = date(2017, month, 28)
+        assert date_long_sv(day) == babel_dates.format_date(day, "d MMMM y", locale="sv")
+
+
+def test_reviewed_until_may_end_a_closed_rulebook_early_and_then_warns_in_its_tail(rules):
+    edit(rules / "2013-01-01" / "rulebook.yaml", "reviewed_until: 2016-01-31", "reviewed_until: 2015-06-30")
+    evaluator = Evaluator(load_rulebooks(rules), "reference")
+    assert not evaluator.evaluate(_case("2015-06-30")).beyond_reviewed_law
+    late = evaluator.evaluate(_case("2015-07-01"))
+    assert late.beyond_reviewed_law and late.law_warning_sv == law_reviewed_sv(date(2015, 6, 30))
+    assert late.law_warning_sv == "Regelverket är granskat till och med 30 juni 2015; senare ändringar är inte inlagda."
+
+
+@pytest.mark.parametrize("backend", ["engine", "reference"])
+def test_a_decision_on_the_last_reviewed_day_has_no_warning(backend, engine, reference):
+    evaluator = {"engine": engine, "reference": reference}[backend]
+    decision = evaluator.evaluate(_case(LAST_REVIEWED))
+    assert decision.rulebook.id == "2016-02-01" and decision.rulebook.reviewed_until == date(2017, 1, 31)
+    assert decision.law_reviewed_until == date(2017, 1, 31)
+    assert decision.beyond_reviewed_law is False and decision.law_warning_sv is None
+    assert "granskat" not in decision.explanation_sv
+    assert decision.explanation_sv.startswith("Bedömningen avser den 2017-01-31")
+
+
+@pytest.mark.parametrize("backend", ["engine", "reference"])
+def test_a_decision_the_day_after_carries_the_warning_in_data_and_motivering(backend, engine, reference):
+    evaluator = {"engine": engine, "reference": reference}[backend]
+    decision = evaluator.evaluate(_case(FIRST_UNREVIEWED))
+    assert decision.law_reviewed_until == date(2017, 1, 31) and decision.beyond_reviewed_law is True
+    assert decision.law_warning_sv.startswith(SENTENCE + " Kända senare ändringar som inte är inlagda: 2017:")
+    assert decision.explanation_sv.startswith(decision.law_warning_sv + "\n\nBedömningen avser den 2017-02-01")
+    dumped = decision.model_dump(mode="json")
+    assert dumped["beyond_reviewed_law"] is True and dumped["law_reviewed_until"] == LAST_REVIEWED
+    assert dumped["rulebook"]["reviewed_until"] == LAST_REVIEWED
+
+
+def test_the_warning_does_not_change_statuses_and_stays_without_explanations(engine):
+    before, after = engine.evaluate(_case(LAST_REVIEWED)), engine.evaluate(_case(FIRST_UNREVIEWED))
+    assert {p: r.status for p, r in before.programmes.items()} == {p: r.status for p, r in after.programmes.items()}
+    quiet = engine.evaluate(_case(FIRST_UNREVIEWED), explain=False)
+    assert quiet.explanation_sv == "" and quiet.beyond_reviewed_law and quiet.law_warning_sv == after.law_warning_sv
+
+
+def test_a_decision_under_a_named_older_rulebook_after_its_reviewed_until_warns(engine):
+    decision = engine.evaluate(_case("2011-03-15"), "2008-07-01")
+    assert decision.beyond_reviewed_law and decision.law_reviewed_until == date(2009, 12, 31)
+    assert decision.explanation_sv.startswith(
+        "Regelverket är granskat till och med 31 december 2009; senare ändringar är inte inlagda.\n\n")
