@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -137,3 +138,36 @@ def test_a_decision_under_a_named_older_rulebook_after_its_reviewed_until_warns(
     assert decision.beyond_reviewed_law and decision.law_reviewed_until == date(2009, 12, 31)
     assert decision.explanation_sv.startswith(
         "Regelverket är granskat till och med 31 december 2009; senare ändringar är inte inlagda.\n\n")
+
+
+# --- CLI -----------------------------------------------------------------------------------------------
+
+def _case_file(tmp_path: Path, as_of: str) -> Path:
+    path = tmp_path / f"case-{as_of}.json"
+    path.write_text(json.dumps(_case(as_of)), encoding="utf-8")
+    return path
+
+
+def test_eligibility_check_shows_the_warning_above_the_tables_only_after_reviewed_until(tmp_path):
+    quiet = runner.invoke(app, ["check", str(_case_file(tmp_path, LAST_REVIEWED))], env={"COLUMNS": "200"})
+    loud = runner.invoke(app, ["check", str(_case_file(tmp_path, FIRST_UNREVIEWED))], env={"COLUMNS": "200"})
+    assert quiet.exit_code == 0 and loud.exit_code == 0, (quiet.output, loud.output)
+    assert "VARNING" not in quiet.output and "granskat" not in quiet.output
+    lines = loud.output.splitlines()
+    banner = next(i for i, line in enumerate(lines) if "VARNING: lag som inte är granskad" in line)
+    assert banner == 1  # right below the heading line, before the programme table
+    assert SENTENCE in " ".join(line.strip("│ ") for line in lines[banner:banner + 4])
+    assert loud.output.index("VARNING") < loud.output.index("Program")
+
+
+def test_eligibility_check_json_has_the_flag(tmp_path):
+    result = runner.invoke(app, ["check", str(_case_file(tmp_path, FIRST_UNREVIEWED)), "--json"])
+    body = json.loads(result.output)
+    assert body["beyond_reviewed_law"] is True and body["law_reviewed_until"] == LAST_REVIEWED
+
+
+def test_eligibility_rulebooks_lists_reviewed_until():
+    result = runner.invoke(app, ["rulebooks"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0 and "Granskad t.o.m." in result.output
+    row = next(line for line in result.output.splitlines() if line.startswith("│ 2016-02-01"))
+    assert LAST_REVIEWED in row
