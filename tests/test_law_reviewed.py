@@ -9,14 +9,19 @@ banner at 320 px is in tests/web/test_web_law_warning.py.
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
 from eligibility import Evaluator, load_rulebooks
+from eligibility.case.read import CaseLine
+from eligibility.caseload.batch import run_batch
+from eligibility.caseload.result_frame import result_frame
 from eligibility.cli import app
 from eligibility.decision.texts_sv import MONTH_NAMES_SV, date_long_sv, law_reviewed_sv
 from rule_copies import edit, line_of, load_problems
@@ -171,3 +176,48 @@ def test_eligibility_rulebooks_lists_reviewed_until():
     assert result.exit_code == 0 and "Granskad t.o.m." in result.output
     row = next(line for line in result.output.splitlines() if line.startswith("│ 2016-02-01"))
     assert LAST_REVIEWED in row
+
+
+# --- Caseload: both backends, JSONL and CSV, batch --columnar ------------------------------------------------
+
+def _caseload(tmp_path: Path) -> Path:
+    path = tmp_path / "in.jsonl"
+    days = [LAST_REVIEWED, FIRST_UNREVIEWED, "2011-03-15"]
+    path.write_text("".join(json.dumps({"id": day, **_case(day)}) + "\n" for day in days)
+                    + json.dumps({"id": "bad", "as_of": FIRST_UNREVIEWED, "person": {}, "benefit": {"type": "x"}})
+                    + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("per_case", [False, True], ids=["frame-backend", "per-case"])
+def test_batch_rows_have_the_flag_on_both_backends(tmp_path, per_case):
+    cases = _caseload(tmp_path)
+    run_batch(cases, tmp_path / "out.jsonl", tmp_path / "err.jsonl", per_case=per_case)
+    rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(r["id"], r["law_reviewed_until"], r["beyond_reviewed_law"]) for r in rows] == [
+        (LAST_REVIEWED, LAST_REVIEWED, False), (FIRST_UNREVIEWED, LAST_REVIEWED, True),
+        ("2011-03-15", "2011-12-31", False)]
+    run_batch(cases, tmp_path / "out.csv", tmp_path / "err2.jsonl", per_case=per_case)
+    with (tmp_path / "out.csv").open(encoding="utf-8-sig") as handle:
+        table = list(csv.DictReader(handle))
+    assert [(r["law_reviewed_until"], r["beyond_reviewed_law"]) for r in table] == [
+        (LAST_REVIEWED, "false"), (LAST_REVIEWED, "true"), ("2011-12-31", "false")]
+
+
+def test_the_result_frames_of_both_backends_have_the_same_flag(engine, books):
+    items = [CaseLine(i, day, _case(day)) for i, day in enumerate([LAST_REVIEWED, FIRST_UNREVIEWED, "2011-03-15"], 1)]
+    for rulebook in (None, books[0].id):
+        frame = result_frame(items, engine, rulebook)
+        assert frame["beyond_reviewed_law"].to_list() == result_frame(items, engine, rulebook, per_case=True)[
+            "beyond_reviewed_law"].to_list()
+    assert result_frame(items, engine)["beyond_reviewed_law"].to_list() == [False, True, False]
+    assert result_frame(items, engine, books[0].id)["beyond_reviewed_law"].to_list() == [True, True, True]
+
+
+def test_batch_columnar_has_the_column_and_null_for_an_invalid_row(tmp_path):
+    cases = _caseload(tmp_path)
+    result = runner.invoke(app, ["batch", str(cases), "-o", str(tmp_path / "out.parquet"), "--columnar"])
+    assert result.exit_code == 0, result.output
+    frame = pl.read_parquet(tmp_path / "out.parquet")
+    assert frame["beyond_reviewed_law"].to_list() == [False, True, False, None]
+    assert frame["error"].to_list()[:3] == [None, None, None]
