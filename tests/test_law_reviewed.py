@@ -221,3 +221,47 @@ def test_batch_columnar_has_the_column_and_null_for_an_invalid_row(tmp_path):
     frame = pl.read_parquet(tmp_path / "out.parquet")
     assert frame["beyond_reviewed_law"].to_list() == [False, True, False, None]
     assert frame["error"].to_list()[:3] == [None, None, None]
+
+
+# --- API -----------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def client():
+    import io
+
+    from fastapi.testclient import TestClient
+
+    from api import create_app
+    from api.audit import AuditLog
+    from api.settings import Settings
+
+    with TestClient(create_app(Settings(), audit=AuditLog(io.StringIO()))) as test_client:
+        yield test_client
+
+
+def test_the_api_decision_has_the_flag(client):
+    quiet = client.post("/v1/decisions", json=_case(LAST_REVIEWED)).json()
+    loud = client.post("/v1/decisions", json=_case(FIRST_UNREVIEWED)).json()
+    assert (quiet["beyond_reviewed_law"], quiet["law_warning_sv"]) == (False, None)
+    assert quiet["law_reviewed_until"] == loud["law_reviewed_until"] == LAST_REVIEWED
+    assert loud["beyond_reviewed_law"] is True and loud["law_warning_sv"].startswith(SENTENCE)
+    assert loud["explanation_sv"].startswith(SENTENCE)
+    assert loud["rulebook"]["reviewed_until"] == LAST_REVIEWED
+    batch = client.post("/v1/decisions/batch", json={"cases": [_case(LAST_REVIEWED), _case(FIRST_UNREVIEWED)],
+                                                     "explain": False}).json()
+    assert [item["decision"]["beyond_reviewed_law"] for item in batch["results"]] == [False, True]
+
+
+def test_the_openapi_document_describes_the_new_fields(client):
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    decision = schemas["Decision"]["properties"]
+    assert {"law_reviewed_until", "beyond_reviewed_law", "law_warning_sv"} <= set(decision)
+    assert "reviewed_until" in schemas["RulebookRef"]["properties"]
+    assert "reviewed_until" in schemas["RulebookSummary"]["properties"]
+
+
+def test_the_rulebook_list_has_reviewed_until(client):
+    books = {b["id"]: b for b in client.get("/v1/rulebooks").json()}
+    assert books["2016-02-01"]["reviewed_until"] == LAST_REVIEWED
+    assert "33 kap. 16 §" in books["2016-02-01"]["not_reviewed_sv"]
+    assert books["2008-07-01"]["reviewed_until"] == "2009-12-31" and books["2008-07-01"]["not_reviewed_sv"] is None
