@@ -265,3 +265,30 @@ def test_the_rulebook_list_has_reviewed_until(client):
     assert books["2016-02-01"]["reviewed_until"] == LAST_REVIEWED
     assert "33 kap. 16 §" in books["2016-02-01"]["not_reviewed_sv"]
     assert books["2008-07-01"]["reviewed_until"] == "2009-12-31" and books["2008-07-01"]["not_reviewed_sv"] is None
+
+
+# --- Web page ------------------------------------------------------------------------------------------
+
+def _form(as_of: str, **extra: str) -> dict[str, str]:
+    return {"as_of": as_of, "person.birth_date": "1975-06-02", "person.employment": "arbetslos",
+            "benefit.type": "sjukpenning", "benefit.sjukpenning_days_used": "700",
+            "benefit.allvarlig_sjukdom": "nej", **extra}
+
+
+def test_the_page_shows_a_banner_above_the_result_only_after_reviewed_until(client):
+    quiet = client.post("/", data=_form(LAST_REVIEWED))
+    loud = client.post("/", data=_form(FIRST_UNREVIEWED))
+    assert quiet.status_code == loud.status_code == 200
+    assert 'class="law-warning"' not in quiet.text and "granskat till och med" not in quiet.text
+    html = loud.text
+    banner = html.index('<div class="law-warning" role="status"')
+    assert html.index('id="result-heading"') < banner < html.index('class="programmes"')
+    assert SENTENCE in html[banner:html.index("</div>", banner)]
+    assert "Kontrollera om senare lagändringar påverkar ärendet" in html
+
+
+def test_a_comparison_names_the_rulebook_of_each_warning(client):
+    html = client.post("/", data=_form(FIRST_UNREVIEWED, compare_rulebook="2013-01-01")).text
+    assert html.count('class="law-warning"') == 2
+    assert "Regelversion 2016-02-01: Regelverket är granskat till och med 31 januari 2017" in html
+    assert "Regelversion 2013-01-01: Regelverket är granskat till och med 31 januari 2016" in html
