@@ -36,7 +36,8 @@ def _frame(engine, rows: list[dict]) -> pl.DataFrame:
 
 
 def _decided(line: int, case_id: str | None, **columns) -> dict:
-    return {"line": line, "id": case_id, "as_of": date(2011, 3, 15), "rulebook": A, **columns}
+    return {"line": line, "id": case_id, "as_of": date(2011, 3, 15), "rulebook": A, "beyond_reviewed_law": False,
+            **columns}
 
 
 def test_batch_rows_are_the_decided_rows_and_the_error_records_in_order(engine):
@@ -53,6 +54,7 @@ def test_batch_rows_are_the_decided_rows_and_the_error_records_in_order(engine):
     (ok1, row1), (ok4, row4), (ok5, row5) = batch_rows(frame, engine, programmes)
     assert (ok1, ok4, ok5) == (True, False, True)
     assert row1 == {"line": 1, "id": "a", "as_of": "2011-03-15", "rulebook": A, "rulebook_hash": book.content_hash,
+                    "law_reviewed_until": "2011-12-31", "beyond_reviewed_law": False,
                     "programmes": {pid: {HPS: "undetermined", PROVNING: "not_eligible"}.get(pid, "not_in_force")
                                    for pid in programmes},
                     "target_groups": [first_group.number],

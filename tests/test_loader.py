@@ -58,6 +58,7 @@ def test_condition_without_source_document_or_lagrum(rules):
 
 def test_gap_between_periods(rules):
     _edit(rules / "2008-07-01" / "rulebook.yaml", "valid_to: 2009-12-31", "valid_to: 2009-12-30")
+    _edit(rules / "2008-07-01" / "rulebook.yaml", "reviewed_until: 2009-12-31", "reviewed_until: 2009-12-30")
     assert any("gap: rulebook '2008-07-01' ends 2009-12-30, this starts 2010-01-01" in p for p in _problems(rules))
 
 

@@ -19,7 +19,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from eligibility import CaseError, EligibilityError, Evaluator
-from eligibility.decision.texts_sv import OUTCOME_SV, STATUS_SV, problem_sv
+from eligibility.decision.texts_sv import (LAW_WARNING_ADVICE_SV, OUTCOME_SV, STATUS_SV, law_reviewed_sv,
+                                             problem_sv)
 from eligibility.history.compare import compare_decisions
 
 from ..deps import get_evaluator, match_key
@@ -78,6 +79,7 @@ def _page(request: Request, evaluator: Evaluator, values: dict[str, str], **extr
         "errors": {},
         "decision": None,
         "comparison": None,
+        "law_warnings": [],
         **extra,
     }
     status = 422 if context["errors"] else 200
@@ -115,7 +117,20 @@ async def check(request: Request, key_id: WebKey,
     except EligibilityError as exc:
         return _page(request, evaluator, values, errors={"rulebook": [exc.message]})
     return _page(request, evaluator, values, decision=decision, decisions=decisions, comparison=comparison,
-                 timeline=timeline(decision))
+                 timeline=timeline(decision), law_warnings=_law_warnings(evaluator, decisions))
+
+
+def _law_warnings(evaluator: Evaluator, decisions: list[Any]) -> list[dict[str, str | None]]:
+    """The banner of each decision made after its rulebook's ``reviewed_until``: the sentence, then the known
+    later changes the rulebook lists (``not_reviewed_sv``)."""
+    warnings = []
+    for decision in decisions:
+        if decision.beyond_reviewed_law:
+            book = evaluator.rulebook_for(decision.as_of, decision.rulebook.id)
+            warnings.append({"rulebook": decision.rulebook.id,
+                             "sentence": law_reviewed_sv(decision.law_reviewed_until),
+                             "advice": LAW_WARNING_ADVICE_SV, "details": book.meta.not_reviewed_sv})
+    return warnings
 
 
 def _problem_sv(problem) -> str:

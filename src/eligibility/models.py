@@ -232,12 +232,13 @@ class KeyDates:
 
 
 class RulebookRef(BaseModel):
-    """Which rulebook decided: its id, period and SHA-256 content hash."""
+    """Which rulebook decided: its id, period, SHA-256 content hash and how far its law was reviewed."""
 
     id: str
     valid_from: date
     valid_to: date | None
     content_hash: str
+    reviewed_until: date | None = None
 
 
 class Decision(BaseModel):
@@ -252,6 +253,16 @@ class Decision(BaseModel):
     key_dates: KeyDates
     questions: list[Question]
     explanation_sv: str
+    law_reviewed_until: date = Field(description=(
+        "The last day for which the law of the deciding rulebook was reviewed (its rulebook.yaml "
+        "`reviewed_until`)."))
+    beyond_reviewed_law: bool = Field(False, description=(
+        "True when `as_of` is after `law_reviewed_until`: later changes in law are not modelled, "
+        "so the decision may rest on law that no longer applies."))
+    law_warning_sv: str | None = Field(None, description=(
+        "The Swedish warning shown with a decision beyond the reviewed law (null otherwise): "
+        "\"Regelverket är granskat till och med …; senare ändringar är inte inlagda.\" and the known "
+        "later changes."))
 
     def status_of(self, programme: str) -> Status:
         """The status of ``programme``; raises KeyError when not in this rulebook."""

@@ -36,6 +36,7 @@ from ..rulebooks.rulebook import Rulebook
 
 STATUS = pl.Enum([s.value for s in Status])
 ERROR, RULEBOOK, ROW = "error", "rulebook", "__row"
+BEYOND_REVIEWED_LAW = "beyond_reviewed_law"
 GROUP, INVALID = "__group", "__invalid"
 _GROUP = pl.col(GROUP)
 # The derived facts the consistency rules read, and what they read, computed for the error texts of invalid rows.
@@ -385,7 +386,9 @@ def evaluate_caseload(data: Any, books: list[Rulebook], rulebook_id: str | None 
     order, with ``rulebook``, ``error`` (null when valid), ``status.<programme>``
     (``eligible`` / ``not_eligible`` / ``undetermined``; null when the programme
     is not in the row's rulebook), ``condition.<id>`` and ``target_group.<id>``
-    (nullable booleans, null = ej utrett) and ``key_dates.<name>``. ``facts``
+    (nullable booleans, null = ej utrett), ``key_dates.<name>`` and
+    ``beyond_reviewed_law`` (``as_of`` is after the rulebook's ``reviewed_until``;
+    null when the row is invalid). ``facts``
     adds ``fact.<name>`` for every fact a condition reads (null = unknown)
     and ``fact.__end_unknown_because``, the case field whose absence left the
     benefit's end unknown: what the missing-fact questions are built from.
@@ -411,7 +414,10 @@ def evaluate_caseload(data: Any, books: list[Rulebook], rulebook_id: str | None 
     produced = set(frame.columns) | {e.meta.output_name() for stage in plan.stages for e in stage}
     extra = [(pl.col(name) if name in produced else pl.lit(None)).alias(f"fact.{name}")
              for name in (_facts_read(present.values()) + [END_CAUSE] if facts else [])]
-    outputs = [*plan.outputs, *extra]
+    # as_of after the reviewed_until of the row's rulebook (decision.beyond_reviewed_law), null when invalid.
+    reviewed = pl.Series([g.book.meta.reviewed_until for g in groups], dtype=pl.Date)
+    beyond = (pl.col("as_of") > pl.lit(reviewed).gather(_GROUP)).alias(BEYOND_REVIEWED_LAW)
+    outputs = [*plan.outputs, beyond, *extra]
     result = lazy.select(*keep, "as_of", pl.lit(books_by_group).gather(_GROUP).alias(RULEBOOK), INVALID, GROUP,
                          *outputs).collect()
     invalid, group = result.drop_in_place(INVALID), result.drop_in_place(GROUP)

@@ -10,7 +10,8 @@ Columns: ``line``, ``id``, ``as_of``, ``rulebook``; ``status.<programme>``
 for every programme of every loaded rulebook (null: not in the row's
 rulebook); ``condition.<id>`` and ``target_group.<id>`` (nullable booleans:
 true = uppfyllt, false = ej uppfyllt, null = ej utrett, as the frame backend
-has them); ``key_dates.<name>`` (every ``KeyDates`` field); ``benefit_type``
+has them); ``key_dates.<name>`` (every ``KeyDates`` field); ``beyond_reviewed_law``
+(``as_of`` is after the rulebook's ``reviewed_until``: ``Decision.beyond_reviewed_law``); ``benefit_type``
 (the case's own field, for the watchlist); ``questions`` (the facts asked
 for, joined by ``;``, as the CSV has them; null when not asked for); ``error`` (why the row was not decided: the
 text watchlist and impact print), ``error_record`` (batch's error record as
@@ -45,6 +46,7 @@ def schema_of(evaluator: Evaluator) -> dict[str, Any]:
                 schema.setdefault(outcome_column(book, cid), pl.Boolean)
         schema.update({f"key_dates.{name}": pl.Int64 if name in _INT_DATES else pl.Date
                        for name in KEY_DATE_FIELDS})
+        schema["beyond_reviewed_law"] = pl.Boolean
         schema.update({"benefit_type": pl.String, "questions": pl.String, "error": pl.String,
                        "error_record": pl.String, "unreadable": pl.Boolean, "decision": pl.String})
         _SCHEMAS[key] = schema

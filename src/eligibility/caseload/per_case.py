@@ -70,6 +70,7 @@ def _decided(item: CaseLine, decision: Decision, evaluator: Evaluator, full: boo
     row.update({outcome_column(book, r.condition): _OUTCOME[r.outcome] for r in decision.conditions})
     row.update({f"target_group.{g.target_group}": _OUTCOME[g.outcome] for g in decision.target_groups})
     row.update({f"key_dates.{name}": getattr(decision.key_dates, name) for name in KEY_DATE_FIELDS})
+    row["beyond_reviewed_law"] = decision.beyond_reviewed_law
     if questions:
         row["questions"] = ";".join(q.fact for q in decision.questions)
     if full:

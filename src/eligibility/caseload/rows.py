@@ -1,4 +1,4 @@
-"""Batch rows: one per case, statuses, target groups, key dates, questions (no prose), from the result frame.
+"""Batch rows: one per case, statuses, whether the law was reviewed, target groups, key dates, questions (no prose).
 
 ``batch_rows`` turns a result frame (``frame_schema.py``), whichever backend
 produced it, into ``(ok, row)`` per line: a decided row, or the line's error
@@ -33,7 +33,7 @@ def batch_rows(frame: Any, evaluator: Evaluator, programmes: list[str]) -> list[
                                                                       "rulebook"))
     statuses = [(pid, column(f"status.{pid}")) for pid in programmes]
     key_dates = [(name, column(f"key_dates.{name}")) for name in KEY_DATES]
-    questions, decisions = column("questions"), column("decision")
+    questions, decisions, beyond = column("questions"), column("decision"), column("beyond_reviewed_law")
     books = {book.id: book for book in evaluator.books}
     groups: dict[str, list[tuple[int, list[Any]]]] = {}
     results: list[tuple[bool, dict[str, Any]]] = []
@@ -51,6 +51,8 @@ def batch_rows(frame: Any, evaluator: Evaluator, programmes: list[str]) -> list[
             "as_of": as_of[index].isoformat(),
             "rulebook": book.id,
             "rulebook_hash": book.content_hash,
+            "law_reviewed_until": book.meta.reviewed_until.isoformat(),
+            "beyond_reviewed_law": beyond[index],
             "programmes": {pid: values[index] or NOT_IN_FORCE for pid, values in statuses},
             "target_groups": [number for number, values in groups[book.id] if values[index]],
             "key_dates": {name: _plain(values[index]) for name, values in key_dates},
@@ -62,19 +64,26 @@ def batch_rows(frame: Any, evaluator: Evaluator, programmes: list[str]) -> list[
     return results
 
 
+def _csv_bool(value: bool | None) -> str:
+    """``true`` / ``false`` as in the JSONL rows (empty when unknown), not Python's ``True``."""
+    return "" if value is None else ("true" if value else "false")
+
+
 def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
 def csv_columns(programmes: list[str]) -> list[str]:
     """The fixed CSV header for a set of programmes."""
-    return ["line", "id", "as_of", "rulebook", "rulebook_hash", *(f"status_{p}" for p in programmes),
+    return ["line", "id", "as_of", "rulebook", "rulebook_hash", "law_reviewed_until", "beyond_reviewed_law",
+            *(f"status_{p}" for p in programmes),
             "target_groups", *KEY_DATES, "questions"]
 
 
 def flatten(row: dict[str, Any]) -> dict[str, Any]:
     """A summary row as flat CSV cells."""
-    flat = {k: row[k] for k in ("line", "id", "as_of", "rulebook", "rulebook_hash")}
+    flat = {k: row[k] for k in ("line", "id", "as_of", "rulebook", "rulebook_hash", "law_reviewed_until")}
+    flat["beyond_reviewed_law"] = _csv_bool(row["beyond_reviewed_law"])
     flat.update({f"status_{p}": s for p, s in row["programmes"].items()})
     flat["target_groups"] = ";".join(str(n) for n in row["target_groups"])
     flat.update({k: "" if v is None else v for k, v in row["key_dates"].items()})

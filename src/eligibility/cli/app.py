@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
+from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from ..decision.evaluator import Evaluator
-from ..decision.texts_sv import STATUS_SV
+from ..decision.texts_sv import LAW_WARNING_ADVICE_SV, STATUS_SV
 from ..errors import CaseError, EligibilityError, RulebookError
 from ..models import Decision
 from ..rulebooks.canary import canary_cases, checked_evaluator
@@ -51,6 +53,8 @@ def check(
 def _print_decision(decision: Decision) -> None:
     rb = decision.rulebook
     out.print(f"[bold]Bedömning {decision.as_of}[/] · regelversion {rb.id} · hash {rb.content_hash[:12]}")
+    if decision.beyond_reviewed_law:
+        out.print(_law_warning(decision))
     summary = Table(title="Program", show_lines=False)
     summary.add_column("Program")
     summary.add_column("Status")
@@ -73,6 +77,13 @@ def _print_decision(decision: Decision) -> None:
     out.print(decision.explanation_sv, markup=False, highlight=False)
 
 
+def _law_warning(decision: Decision) -> Panel:
+    """The warning of a decision made after its rulebook's ``reviewed_until``, boxed above the tables."""
+    text = Text(decision.law_warning_sv or "", style="bold")
+    text.append("\n" + LAW_WARNING_ADVICE_SV, style="not bold")
+    return Panel(text, title="VARNING: lag som inte är granskad", title_align="left", border_style="bold red")
+
+
 def _show(value: Any) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)
 
@@ -84,11 +95,11 @@ def rulebooks(rules: RulesOption = None) -> None:
     except RulebookError as exc:
         _fail(exc)
     table = Table(title="Regelversioner")
-    for column in ("Id", "Gäller från", "Gäller till", "Program", "Hash"):
+    for column in ("Id", "Gäller från", "Gäller till", "Granskad t.o.m.", "Program", "Hash"):
         table.add_column(column)
     for book in books:
         table.add_row(book.id, str(book.valid_from), str(book.valid_to or "tills vidare"),
-                      ", ".join(book.programmes), book.content_hash[:12])
+                      str(book.meta.reviewed_until), ", ".join(book.programmes), book.content_hash[:12])
     out.print(table)
 
 

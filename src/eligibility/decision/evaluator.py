@@ -25,7 +25,7 @@ from ..rulebooks.loader import select_rulebook
 from ..rulebooks.plan import Plan, make_plan
 from ..rulebooks.rulebook import Rulebook
 from .explain import explain_condition, explain_decision, format_text
-from .texts_sv import QUESTION_SV
+from .texts_sv import QUESTION_SV, law_warning_sv
 
 Backend = Literal["engine", "reference"]
 
@@ -250,15 +250,23 @@ def _assemble(plan: Plan, facts: FactSet, outcomes: dict[str, Utfall], statuses:
         TargetGroupResult(target_group=gid, number=g.number, name_sv=g.name_sv, outcome=outcomes[gid])
         for gid, g in sorted(book.target_groups.items(), key=lambda item: item[1].number)
     ]
+    as_of = facts.facts["as_of"]
+    reviewed_until = book.meta.reviewed_until
+    beyond = as_of > reviewed_until
+    warning = law_warning_sv(reviewed_until, book.meta.not_reviewed_sv) if beyond else None
     return Decision.model_construct(
-        as_of=facts.facts["as_of"],
+        as_of=as_of,
         rulebook=RulebookRef.model_construct(id=book.id, valid_from=book.valid_from, valid_to=book.valid_to,
-                                             content_hash=book.content_hash),
+                                             content_hash=book.content_hash, reviewed_until=reviewed_until),
         programmes=programmes,
         not_in_force={pid: note.note_sv for pid, note in book.meta.not_in_force.items()},
         target_groups=target_groups,
         conditions=list(records.values()),
         key_dates=facts.key_dates,
         questions=questions,
-        explanation_sv=explain_decision(plan, facts, programmes, records, questions, facts.key_dates) if explain else "",
+        explanation_sv=explain_decision(plan, facts, programmes, records, questions, facts.key_dates,
+                                        warning=warning) if explain else "",
+        law_reviewed_until=reviewed_until,
+        beyond_reviewed_law=beyond,
+        law_warning_sv=warning,
     )

@@ -53,11 +53,17 @@ def _lines_for(record: ConditionRecord, records: dict[str, ConditionRecord], pla
 
 
 def explain_decision(plan: Plan, facts: FactSet, programmes: dict[str, ProgrammeResult],
-                     records: dict[str, ConditionRecord], questions: list[Question], key_dates: KeyDates) -> str:
-    """The whole motivering, programme by programme."""
+                     records: dict[str, ConditionRecord], questions: list[Question], key_dates: KeyDates,
+                     warning: str | None = None) -> str:
+    """The whole motivering, programme by programme.
+
+    ``warning`` (``texts_sv.law_warning_sv``) is set when ``as_of`` is after
+    the day the rulebook's law was reviewed to; it is then the first paragraph.
+    """
     as_of = facts.facts["as_of"]
     book = plan.book
-    paragraphs = [sv.header_sv(as_of, book.id, book.meta.title_sv, book.content_hash)]
+    paragraphs = [warning] if warning else []
+    paragraphs.append(sv.header_sv(as_of, book.id, book.meta.title_sv, book.content_hash))
     dates_text = sv.key_dates_sv(key_dates.benefit_last_day, key_dates.beredningsgrupp_deadline,
                                  key_dates.last_day_with_hps_months_left, key_dates.sjukpenning_days_left,
                                  facts.parameters[HPS_MONTHS].value)

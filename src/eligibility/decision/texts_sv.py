@@ -7,6 +7,7 @@ och med X; minst 6 månader kvar innebär att den måste räcka till och med Y")
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from typing import Any
@@ -213,6 +214,33 @@ def composite_sv(outcome: Utfall, any_of: bool, part_texts: list[str]) -> str:
     else:
         lead = "Inget av detta gäller:" if any_of else "Detta gäller inte:"
     return f"Villkoret är {OUTCOME_SV[outcome]}. {lead} {listed}"
+
+
+MONTH_NAMES_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
+                  "oktober", "november", "december")
+
+
+def date_long_sv(day: date) -> str:
+    """A date written out in Swedish, ``31 januari 2017`` (CLDR ``d MMMM y``, as Babel's ``format_date``
+    with ``locale="sv"`` and ``format="long"`` writes it; Babel is not a dependency)."""
+    return f"{day.day} {MONTH_NAMES_SV[day.month - 1]} {day.year}"
+
+
+def law_reviewed_sv(reviewed_until: date) -> str:
+    """The warning sentence of a decision whose ``as_of`` is after the day its rulebook's law was reviewed to."""
+    return f"Regelverket är granskat till och med {date_long_sv(reviewed_until)}; senare ändringar är inte inlagda."
+
+
+LAW_WARNING_ADVICE_SV = ("Bedömningen bygger på regelverket så som det är inlagt. Kontrollera om senare "
+                         "lagändringar påverkar ärendet innan beslut fattas.")
+"""Shown with the warning on the page and by ``eligibility check`` (not part of the decision's data)."""
+
+
+@functools.lru_cache(maxsize=64)
+def law_warning_sv(reviewed_until: date, not_reviewed: str | None) -> str:
+    """The whole warning: the sentence, then the known later changes the rulebook lists (``not_reviewed_sv``)."""
+    sentence = law_reviewed_sv(reviewed_until)
+    return f"{sentence} {not_reviewed.strip()}" if not_reviewed and not_reviewed.strip() else sentence
 
 
 def header_sv(as_of: date, rulebook_id: str, title: str, content_hash: str) -> str:

@@ -29,7 +29,7 @@ SECTIONS = ("parameters", "conditions", "target_groups", "programmes", "benefits
 
 
 class RulebookSummary(BaseModel):
-    """A rulebook's identity: id, period, content hash and programmes."""
+    """A rulebook's identity: id, period, content hash, programmes and how far its law was reviewed."""
 
     id: str
     title_sv: str
@@ -37,6 +37,8 @@ class RulebookSummary(BaseModel):
     valid_to: date | None
     content_hash: str
     programmes: list[str]
+    reviewed_until: date | None = None
+    not_reviewed_sv: str | None = None
 
 
 class ParameterValueView(BaseModel):
@@ -64,6 +66,8 @@ class RulebookDetail(BaseModel):
     valid_from: date
     valid_to: date | None
     content_hash: str
+    reviewed_until: date | None = None
+    not_reviewed_sv: str | None = None
     benefits: dict[str, BenefitDef]
     not_in_force: dict[str, NotInForce]
     parameters: dict[str, ParameterView]
@@ -91,7 +95,7 @@ class ItemChange(BaseModel):
 class RulebookDiff(BaseModel):
     """What changed in law from rulebook ``a`` to rulebook ``b``.
 
-    ``rulebook`` holds changes to the rulebook's own fields (period, title);
+    ``rulebook`` holds changes to the rulebook's own fields (period, title, ``reviewed_until``);
     each other list holds the items of that section that differ, sorted by id.
     """
 
@@ -115,7 +119,8 @@ def summarise(book: Rulebook) -> RulebookSummary:
     """The identity of ``book``."""
     return RulebookSummary(id=book.id, title_sv=book.meta.title_sv, valid_from=book.valid_from,
                            valid_to=book.valid_to, content_hash=book.content_hash,
-                           programmes=list(book.programmes))
+                           programmes=list(book.programmes), reviewed_until=book.meta.reviewed_until,
+                           not_reviewed_sv=book.meta.not_reviewed_sv)
 
 
 def describe(book: Rulebook) -> RulebookDetail:
@@ -129,6 +134,7 @@ def describe(book: Rulebook) -> RulebookDetail:
     meta = book.meta
     return RulebookDetail(id=book.id, title_sv=meta.title_sv, description_sv=meta.description_sv,
                           valid_from=book.valid_from, valid_to=book.valid_to, content_hash=book.content_hash,
+                          reviewed_until=meta.reviewed_until, not_reviewed_sv=meta.not_reviewed_sv,
                           benefits=dict(meta.benefits), not_in_force=dict(meta.not_in_force),
                           parameters=parameters, conditions=dict(book.conditions),
                           target_groups=dict(book.target_groups), programmes=dict(book.programmes))
@@ -175,7 +181,7 @@ def diff_rulebooks(a: Rulebook, b: Rulebook) -> RulebookDiff:
     for dump in (old, new):
         for param in dump["parameters"].values():
             param["values"] = {v.pop("valid_from"): v for v in param["values"]}
-    own = ("title_sv", "description_sv", "valid_from", "valid_to")
+    own = ("title_sv", "description_sv", "valid_from", "valid_to", "reviewed_until", "not_reviewed_sv")
     diff = RulebookDiff(
         a=summarise(a), b=summarise(b), identical=False,
         rulebook=_field_changes({k: old[k] for k in own}, {k: new[k] for k in own}),

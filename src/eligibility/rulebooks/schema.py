@@ -105,13 +105,22 @@ class NotInForce(_Rule):
 
 
 class RulebookMeta(_Rule):
-    """``rulebook.yaml``: identity, period and the benefit types."""
+    """``rulebook.yaml``: identity, period, how far its law was reviewed, and the benefit types.
+
+    ``reviewed_until`` (required) is the last day for which the law of the
+    period was checked against the statute: a decision on a later ``as_of``
+    carries a warning (``Decision.beyond_reviewed_law``). It lies inside the
+    period; a closed rulebook normally has its ``valid_to``. ``not_reviewed_sv``
+    lists, in Swedish, the known later changes that are not modelled.
+    """
 
     id: str
     title_sv: str
     description_sv: str
     valid_from: date
     valid_to: date | None = None
+    reviewed_until: date
+    not_reviewed_sv: str | None = None
     benefits: dict[str, BenefitDef] = Field(min_length=1)
     not_in_force: dict[str, NotInForce] = Field(default_factory=dict)
     benefits_ended: dict[str, NotInForce] = Field(default_factory=dict)
@@ -123,6 +132,16 @@ class RulebookMeta(_Rule):
         start = info.data.get("valid_from")
         if value is not None and start is not None and value < start:
             raise ValueError(f"valid_to {value} is before valid_from {start}")
+        return value
+
+    @field_validator("reviewed_until")
+    @classmethod
+    def _reviewed_inside_period(cls, value: date, info: Any) -> date:
+        start, end = info.data.get("valid_from"), info.data.get("valid_to")
+        if start is not None and value < start:
+            raise ValueError(f"reviewed_until {value} is before valid_from {start}")
+        if end is not None and value > end:
+            raise ValueError(f"reviewed_until {value} is after valid_to {end}")
         return value
 
 
