@@ -30,7 +30,7 @@ from ..case import validate_frame as checks
 from ..case.consistency import DERIVED_READ
 from ..case.read_frame import ID, normalise, to_frame
 from ..conditions import ALL_OF, COMPOSITE_KINDS, LEAF_KINDS
-from ..facts.derived import DERIVED, DERIVED_BY_NAME, END_CAUSE
+from ..facts.derived import CAUSE_READS, DERIVED, DERIVED_BY_NAME
 from ..models import Status
 from ..rulebooks.rulebook import Rulebook
 
@@ -390,8 +390,10 @@ def evaluate_caseload(data: Any, books: list[Rulebook], rulebook_id: str | None 
     ``beyond_reviewed_law`` (``as_of`` is after the rulebook's ``reviewed_until``;
     null when the row is invalid). ``facts``
     adds ``fact.<name>`` for every fact a condition reads (null = unknown)
-    and ``fact.__end_unknown_because``, the case field whose absence left the
-    benefit's end unknown: what the missing-fact questions are built from.
+    and ``fact.<name>`` for what the declared causes of unknown derived facts
+    read (``facts/derived.py`` ``CAUSE_READS``, e.g. ``__end_unknown_because``,
+    the case field whose absence left the benefit's end unknown): what the
+    missing-fact questions are built from.
     """
     source = to_frame(data)
     frame, rules = _checked(source, text, quick=True)
@@ -413,7 +415,7 @@ def evaluate_caseload(data: Any, books: list[Rulebook], rulebook_id: str | None 
     # A chunk with no row in any rulebook's period has no derived columns: its facts are null (all rows invalid).
     produced = set(frame.columns) | {e.meta.output_name() for stage in plan.stages for e in stage}
     extra = [(pl.col(name) if name in produced else pl.lit(None)).alias(f"fact.{name}")
-             for name in (_facts_read(present.values()) + [END_CAUSE] if facts else [])]
+             for name in (list(dict.fromkeys(_facts_read(present.values()) + list(CAUSE_READS))) if facts else [])]
     # as_of after the reviewed_until of the row's rulebook (decision.beyond_reviewed_law), null when invalid.
     reviewed = pl.Series([g.book.meta.reviewed_until for g in groups], dtype=pl.Date)
     beyond = (pl.col("as_of") > pl.lit(reviewed).gather(_GROUP)).alias(BEYOND_REVIEWED_LAW)

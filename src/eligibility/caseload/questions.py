@@ -15,13 +15,12 @@ from typing import Any
 
 import polars as pl
 
-from ..facts.derived import DERIVED, END_CAUSE, FACT_NAMES
+from ..facts.derived import CAUSE_READS, DERIVED, FACT_NAMES
 from ..decision.evaluator import Evaluator, MissingOnDemand, question_facts
 from ..models import Status, Utfall
 from .frame_schema import outcome_column
 
 _OUTCOME = {True: Utfall.UPPFYLLT, False: Utfall.EJ_UPPFYLLT, None: Utfall.EJ_UTRETT}
-_CAUSE_READS = ("benefit.type", END_CAUSE)  # what the declared causes of unknown derived facts read
 
 
 class _RowOutcomes(Mapping[str, Utfall]):
@@ -49,7 +48,7 @@ class _RowFacts:
 
     def __init__(self, columns: dict[str, list[Any]], index: int) -> None:
         self.facts = _KnownNames(columns, index)
-        row = {name: columns[name][index] for name in _CAUSE_READS if name in columns}
+        row = {name: columns[name][index] for name in CAUSE_READS if name in columns}
         self.unknown_because = {}
         for item in DERIVED:
             if item.name in FACT_NAMES and item.name not in self.facts:

@@ -12,6 +12,8 @@ import re
 from datetime import date
 from typing import Any
 
+from babel.dates import format_date
+
 from ..conditions.base import Reason
 from ..models import SourceRef, Status, Utfall
 
@@ -216,14 +218,9 @@ def composite_sv(outcome: Utfall, any_of: bool, part_texts: list[str]) -> str:
     return f"Villkoret är {OUTCOME_SV[outcome]}. {lead} {listed}"
 
 
-MONTH_NAMES_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
-                  "oktober", "november", "december")
-
-
 def date_long_sv(day: date) -> str:
-    """A date written out in Swedish, ``31 januari 2017`` (CLDR ``d MMMM y``, as Babel's ``format_date``
-    with ``locale="sv"`` and ``format="long"`` writes it; Babel is not a dependency)."""
-    return f"{day.day} {MONTH_NAMES_SV[day.month - 1]} {day.year}"
+    """A date written out in Swedish, ``31 januari 2017`` (CLDR's ``d MMMM y`` for ``sv``, by Babel)."""
+    return format_date(day, "d MMMM y", locale="sv")
 
 
 def law_reviewed_sv(reviewed_until: date) -> str:

@@ -87,6 +87,8 @@ class DerivedFact:
     unknown_because: Callable[[Facts], list[str] | None] = lambda facts: None
     daily: bool = False
     """The value grows by one each calendar day while the case stays as it is (the timeline moves it)."""
+    cause_reads: tuple[str, ...] = ()
+    """The facts ``unknown_because`` reads (a frame hands the questions these columns too)."""
 
     def plain(self, params: Params) -> pl.Expr:
         """The per-case form over every row: the frame form's oracle in the tests."""
@@ -189,6 +191,9 @@ def _end(facts: Facts, params: Params) -> date | None:
     return decision_end if kind in (TBS, AE) else None
 
 
+_END_CAUSE_READS = (END_CAUSE,)
+
+
 def _end_causes(facts: Facts) -> list[str]:
     cause = facts.get(END_CAUSE)
     return [cause] if cause else []
@@ -206,14 +211,15 @@ _END = [
     DerivedFact("__sp_end", ("as_of", *_SP_READS), _sp_end, _sp_end_frame, parameters=(SP_MAX_DAYS,)),
     DerivedFact("benefit_has_end", ("benefit.type", "__sp_has_end"), _has_end,
                 lambda p: pl.when(_type().is_in(list(NO_END))).then(False).when(_type() == SP)
-                .then(_col("__sp_has_end")).otherwise(True), "Boolean", unknown_because=_end_causes),
+                .then(_col("__sp_has_end")).otherwise(True), "Boolean", unknown_because=_end_causes,
+                cause_reads=_END_CAUSE_READS),
     DerivedFact(END_CAUSE, ("benefit.type", "benefit.decision_end", *_SP_READS), _end_cause, _end_cause_frame,
                 "Cause", (SP_MAX_DAYS,)),
     # TBS: the decision's end; AE: that or the age limit, whichever is earlier; other types: none.
     DerivedFact("benefit_end_exclusive", ("benefit.type", "__sp_end", "__decision_end_exclusive", AE_LIMIT), _end,
                 lambda p: pl.when(_type() == SP).then(_col("__sp_end"))
                 .otherwise(calendar.capped(_col("__decision_end_exclusive"), _col(AE_LIMIT), where=_type() == AE)),
-                unknown_because=_end_causes),
+                unknown_because=_end_causes, cause_reads=_END_CAUSE_READS),
 ]
 
 
@@ -244,11 +250,12 @@ _FOLLOWING = [
     DerivedFact("age_at_benefit_end", ("benefit_has_end", "age", BIRTH, BIRTH_KEY, _END_COL), _age_at_end,
                 lambda p: pl.when(_col("benefit_has_end").not_()).then(_col("age"))
                 .otherwise(dates.age_at_month_end.frame(_col(BIRTH), _col(_END_COL), key=_col(BIRTH_KEY))),
-                "Int32", unknown_because=_end_causes),
+                "Int32", unknown_because=_end_causes, cause_reads=_END_CAUSE_READS),
     DerivedFact("benefit.ends_at_age_limit", ("benefit.type", _END_COL, AE_LIMIT),
                 _only_for(AE, lambda end, f, p: end == f[AE_LIMIT]),
                 lambda p: pl.when(_type() == AE).then(_col(_END_COL) == _col(AE_LIMIT)), "Boolean",
-                unknown_because=lambda f: _end_causes(f) if f.get("benefit.type") == AE else None),
+                unknown_because=lambda f: _end_causes(f) if f.get("benefit.type") == AE else None,
+                cause_reads=(*_END_CAUSE_READS, "benefit.type")),
     DerivedFact("key_dates.benefit_end_exclusive", (_END_COL,), _when_end(lambda end, f, p: end),
                 lambda p: _col(_END_COL)),
     DerivedFact("key_dates.benefit_last_day", (_END_COL,), _when_end(lambda end, f, p: dates.add_days(end, -1)),
@@ -300,7 +307,8 @@ def _ends_by_ali_last_start_frame(params: Params) -> pl.Expr:
 
 _ALI = [
     DerivedFact("benefit.ends_by_ali_last_start_day", ("benefit_has_end", "benefit_end_exclusive"),
-                _ends_by_ali_last_start, _ends_by_ali_last_start_frame, "Boolean", unknown_because=_end_causes),
+                _ends_by_ali_last_start, _ends_by_ali_last_start_frame, "Boolean", unknown_because=_end_causes,
+                cause_reads=_END_CAUSE_READS),
 ]
 
 
@@ -363,7 +371,8 @@ _POINT8 = [
     DerivedFact(POINT8_LAST, (AE_LIMIT,), _point8_last, _point8_last_frame),
     DerivedFact("benefit.tbs_point8_limit_reached",
                 ("benefit.type", POINT8, "benefit.decision_end", "as_of", AE_LIMIT, POINT8_LAST),
-                _point8_reached, _point8_reached_frame, "Boolean", unknown_because=_point8_causes),
+                _point8_reached, _point8_reached_frame, "Boolean", unknown_because=_point8_causes,
+                cause_reads=("benefit.type", POINT8, "benefit.decision_end")),
     DerivedFact("key_dates.tbs_point8_last_day", ("benefit.type", POINT8, POINT8_LAST),
                 lambda f, p: f[POINT8_LAST] if f["benefit.type"] == TBS and f[POINT8] is True else None,
                 lambda p: pl.when((_type() == TBS) & _col(POINT8).fill_null(False)).then(_col(POINT8_LAST))),
@@ -388,7 +397,8 @@ def _fixed_point(parameter: str, key: str) -> DerivedFact:
 _REHAB = [
     DerivedFact("sickness_period_day", ("benefit.type", "as_of", START), _sickness_day,
                 lambda p: pl.when(_type() == SP).then(dates.days_between.frame(_col(START), _col("as_of")) + 1),
-                "Int32", unknown_because=lambda f: [START] if f.get("benefit.type") == SP else None, daily=True),
+                "Int32", unknown_because=lambda f: [START] if f.get("benefit.type") == SP else None, daily=True,
+                cause_reads=("benefit.type",)),
 ]
 
 
@@ -406,6 +416,8 @@ FACT_NAMES = tuple(item.name for item in DERIVED if not item.name.startswith(("_
 """The derived facts a condition may read (besides ``as_of``)."""
 KEY_DATES = tuple(item for item in DERIVED if item.name.startswith("key_dates."))
 REQUIRED_PARAMETERS = tuple(dict.fromkeys(p for item in DERIVED for p in item.parameters))
+CAUSE_READS = tuple(dict.fromkeys(name for item in DERIVED for name in item.cause_reads))
+"""Every fact a declared cause of an unknown derived fact reads."""
 
 
 def derive_all(known: Mapping[str, Any], params: Params) -> dict[str, Any]:
