@@ -34,6 +34,7 @@ distributions and take every validity bound from here;
 from __future__ import annotations
 
 import bisect
+import random
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -286,3 +287,27 @@ def case_space(books: list[Rulebook] | None = None) -> CaseSpace:
         contract=MappingProxyType(contract),
         boundary_days=tuple(sorted(boundaries)),
     )
+
+
+LATER_FACTS = ("tbs_after_aktivitetsersattning_at_30", "sickness_period_start")
+"""Benefit facts the contract gained after the seeded generators' outputs were frozen (issue 16)."""
+
+
+def draw_later_facts(rng: random.Random, space: CaseSpace, kind: str, as_of: date,
+                     unknown: float = 0.2) -> dict[str, Any]:
+    """Values for ``LATER_FACTS`` that fit a case of benefit type ``kind`` on ``as_of``, from their own stream.
+
+    A seeded generator draws these from a second ``random.Random`` so that every field it drew before
+    keeps its value (a generator called with ``later_facts=False`` still writes its frozen output, the
+    benchmarks' input). ``tbs_after_aktivitetsersattning_at_30`` is drawn false or unknown only: a true
+    value needs a birth date in the window it allows, which the hypothesis strategy and the golden
+    cases draw. ``sickness_period_start`` lies on or before ``as_of``.
+    """
+    fields = space.fields(kind)
+    drawn: dict[str, Any] = {}
+    if "tbs_after_aktivitetsersattning_at_30" in fields:
+        drawn["tbs_after_aktivitetsersattning_at_30"] = None if rng.random() < unknown else False
+    if "sickness_period_start" in fields:
+        start = as_of - timedelta(days=rng.randint(0, 700))
+        drawn["sickness_period_start"] = None if rng.random() < unknown else max(start, space.covered.first).isoformat()
+    return drawn

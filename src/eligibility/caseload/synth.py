@@ -21,7 +21,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from ..case.space import CaseSpace, case_space
+from ..case.space import CaseSpace, case_space, draw_later_facts
 
 BENEFIT_MIX = [("sjukpenning", 50), ("sjukersattning", 15), ("tidsbegransad_sjukersattning", 10),
                ("aktivitetsersattning", 15), ("ingen", 10)]
@@ -95,9 +95,19 @@ def synth_case(rng: random.Random, index: int, first: date, last: date, space: C
     }
 
 
-def generate(n: int, seed: int, first: date = date(2010, 1, 1), last: date = date(2015, 12, 31)) -> Iterator[dict[str, Any]]:
-    """``n`` valid synthetic cases, the same for the same seed."""
-    rng = random.Random(seed)
+def generate(n: int, seed: int, first: date = date(2010, 1, 1), last: date = date(2015, 12, 31), *,
+             later_facts: bool = True) -> Iterator[dict[str, Any]]:
+    """``n`` valid synthetic cases, the same for the same seed.
+
+    ``later_facts=False`` leaves out the facts the contract gained after this generator's output was
+    frozen (``case/space.py`` ``LATER_FACTS``): what ``benchmarks/bench_batch.py`` writes, so that its
+    input stays byte-identical across commits. They come from a second stream, so every other field is
+    the same either way.
+    """
+    rng, later = random.Random(seed), random.Random(f"{seed}:later-facts")
     space = case_space()
     for index in range(n):
-        yield synth_case(rng, index, first, last, space)
+        case = synth_case(rng, index, first, last, space)
+        if later_facts:
+            case["benefit"].update(draw_later_facts(later, space, case["benefit"]["type"], date.fromisoformat(case["as_of"])))
+        yield case

@@ -23,7 +23,7 @@ from typing import Any, Iterable
 
 from pydantic import BaseModel, Field
 
-from ..case.space import CaseSpace, case_space
+from ..case.space import CaseSpace, case_space, draw_later_facts
 from ..decision.evaluator import Evaluator
 from ..errors import CaseError
 from ..facts import dates
@@ -92,16 +92,19 @@ def _synthetic_case(rng: random.Random, as_of: date, space: CaseSpace) -> dict[s
     }
 
 
-def synthetic_corpus(evaluator: Evaluator, count: int = 520, seed: int = 20080701) -> list[dict[str, Any]]:
+def synthetic_corpus(evaluator: Evaluator, count: int = 520, seed: int = 20080701, *,
+                     later_facts: bool = True) -> list[dict[str, Any]]:
     """``count`` deterministic synthetic cases spread evenly from the first covered day to ``LAST_DAY``.
 
     Every tenth case falls on a boundary day of the valid case space (a
     rulebook starts or ends, a validity bound changes; ``case/space.py``) or
     on ``LAST_DAY``. Each case is drawn within the space of the evaluator's
     rulebooks, and only cases the evaluator accepts are kept, so the records
-    start without errors.
+    start without errors. ``later_facts=False`` gives the corpus as it was frozen in
+    ``tests/regression/corpus.jsonl`` (without the facts the contract gained later, ``case/space.py``
+    ``LATER_FACTS``, which come from a second stream so that every other field is the same).
     """
-    rng = random.Random(seed)
+    rng, later = random.Random(seed), random.Random(f"{seed}:later-facts")
     space = case_space(evaluator.books)
     first_day = space.covered.first
     boundaries = [*space.boundary_days, LAST_DAY]
@@ -114,6 +117,8 @@ def synthetic_corpus(evaluator: Evaluator, count: int = 520, seed: int = 2008070
         else:
             as_of = first_day + timedelta(days=(i * span) // count + rng.randint(0, span // count))
         case = _synthetic_case(rng, min(as_of, LAST_DAY), space)
+        if later_facts:
+            case["benefit"].update(draw_later_facts(later, space, case["benefit"]["type"], min(as_of, LAST_DAY)))
         try:
             evaluator.evaluate(case, explain=False)
         except CaseError:
