@@ -30,10 +30,14 @@ def _iso_date(value: Any) -> Any:
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+DECIMALS = 4
+"""The precision of the contract's numbers (``Hours``, ``Months``): 1/10 000."""
+
+
 def _quantised(value: float) -> float:
     """Round to 1/10 000: finer precision means nothing here, and the rule engine's JSON
     reader does not take exponent notation (1e-05), which Python writes below 1e-4."""
-    return round(value, 4)
+    return round(value, DECIMALS)
 
 
 # Upper bounds keep numbers inside what every backend represents exactly
@@ -93,13 +97,19 @@ class Benefit(_Strict):
     sickness_period_start: IsoDate | None = None
 
 
+ACTIONABLE: dict[str, Any] = {"x-actionable": True}
+"""Marks a contract field a person or handläggare can act on (``Field(json_schema_extra=ACTIONABLE)``): the
+decision suggests changes to these facts only ("what would change it", docs/decisions.md 74). Not marked:
+what the law or the past fixes (age, benefit, days used, months in samverkan) and the medical judgments."""
+
+
 class Assessment(_Strict):
     """Assessment facts; each one may still be unknown (``null``)."""
 
-    fardigutredd: StrictBool | None = None
+    fardigutredd: StrictBool | None = Field(None, json_schema_extra=ACTIONABLE)
     capacity_can_improve: StrictBool | None = None
-    sassam_done: StrictBool | None = None
-    hours_per_week: Hours | None = None
+    sassam_done: StrictBool | None = Field(None, json_schema_extra=ACTIONABLE)
+    hours_per_week: Hours | None = Field(None, json_schema_extra=ACTIONABLE)
     stadigvarande_nedsatt_arbetsformaga: StrictBool | None = None
     months_in_handlingsplansamverkan: Months | None = None
     needs_vocational_rehabilitation: StrictBool | None = None

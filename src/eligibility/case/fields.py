@@ -14,7 +14,7 @@ import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import Enum
 from types import MappingProxyType
 from typing import Any
@@ -22,7 +22,7 @@ from typing import Any
 import annotated_types
 from pydantic import BaseModel
 
-from ..models import Case
+from ..models import ACTIONABLE, DECIMALS, Case
 
 SUPPORTED_FIRST, SUPPORTED_LAST = date(1800, 1, 1), date(2299, 12, 31)
 """The dates a caseload may hold (``date_out_of_range`` outside): the frame's calendar tables cover them
@@ -35,7 +35,11 @@ IDENTITY = ("person.birth_date", "person.personnummer")
 
 @dataclass(frozen=True)
 class ContractField:
-    """One leaf field: its dotted path, Python type (a coded field: ``str`` with its codes), bounds."""
+    """One leaf field: its dotted path, Python type (a coded field: ``str`` with its codes), bounds.
+
+    ``actionable``: a person or handläggare can act on it (``Field(json_schema_extra=models.ACTIONABLE)``),
+    so a decision may suggest changing it (``decision/remedies.py``).
+    """
 
     path: str
     type: type
@@ -43,6 +47,12 @@ class ContractField:
     codes: tuple[str, ...] = ()
     ge: float | None = None
     le: float | None = None
+    actionable: bool = False
+
+    @property
+    def step(self) -> Any:
+        """The smallest difference between two values of an ordered field (None for yes/no and codes)."""
+        return {int: 1, float: 10 ** -DECIMALS, date: timedelta(days=1)}.get(self.type) if not self.codes else None
 
     @property
     def section(self) -> str:
@@ -68,7 +78,7 @@ def _without_none(annotation: Any) -> Any:
     return annotation
 
 
-def _leaf(path: str, annotation: Any, required: bool) -> ContractField:
+def _leaf(path: str, annotation: Any, required: bool, extra: Any = None) -> ContractField:
     inner = _without_none(annotation)
     ge = le = None
     metadata = list(getattr(inner, "__metadata__", ()))
@@ -83,7 +93,8 @@ def _leaf(path: str, annotation: Any, required: bool) -> ContractField:
     while typing.get_origin(base) is typing.Annotated:
         base = typing.get_args(base)[0]
     codes = tuple(member.value for member in base) if isinstance(base, type) and issubclass(base, Enum) else ()
-    return ContractField(path, str if codes else base, required, codes, ge, le)
+    actionable = isinstance(extra, dict) and all(extra.get(k) == v for k, v in ACTIONABLE.items())
+    return ContractField(path, str if codes else base, required, codes, ge, le, actionable)
 
 
 @functools.cache
@@ -94,7 +105,8 @@ def contract_fields() -> Mapping[str, ContractField]:
         annotation = info.annotation
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             for name, sub in annotation.model_fields.items():
-                fields[f"{section}.{name}"] = _leaf(f"{section}.{name}", sub.annotation, sub.is_required())
+                fields[f"{section}.{name}"] = _leaf(f"{section}.{name}", sub.annotation, sub.is_required(),
+                                                    sub.json_schema_extra)
         else:
             fields[section] = _leaf(section, annotation, info.is_required())
     return MappingProxyType(fields)
@@ -103,6 +115,11 @@ def contract_fields() -> Mapping[str, ContractField]:
 def case_fields() -> list[ContractField]:
     """Every leaf field of person, benefit and assessment, in model order (``as_of`` aside)."""
     return [f for f in contract_fields().values() if "." in f.path]
+
+
+def actionable_fields() -> tuple[ContractField, ...]:
+    """The fields a person or handläggare can act on, in model order (``ContractField.actionable``)."""
+    return tuple(f for f in case_fields() if f.actionable)
 
 
 def case_fact_names() -> tuple[str, ...]:
