@@ -194,8 +194,39 @@ class ConditionRecord:
 
 
 @dataclass(slots=True)
+class DecisiveFact:
+    """A fact that decided against a programme, with its value in the case (never the person's identity).
+
+    The list a handläggare communicates before an adverse decision (25 § förvaltningslagen): the facts
+    the decisive conditions read (``value`` None: unknown), and the conditions that read them.
+    """
+
+    fact: str
+    value: Any
+    text_sv: str
+    conditions: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class FactChange:
+    """One fact of the smallest change a person or handläggare can act on that makes a programme eligible."""
+
+    fact: str
+    from_value: Any
+    to_value: Any
+    text_sv: str
+    conditions: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class ProgrammeResult:
-    """A programme's status and the conditions it was decided on."""
+    """A programme's status and the conditions it was decided on.
+
+    For a programme that is not eligible or undetermined, an explained decision also says what would
+    change it (``decision/remedies.py``): ``decisive_against``, and ``would_change``, the smallest change of
+    actionable facts that makes it eligible (all of them together; empty when there is none), in words
+    ``would_change_sv``. A decision without explanations (``explain=False``) leaves them empty.
+    """
 
     programme: str
     name_sv: str
@@ -203,6 +234,9 @@ class ProgrammeResult:
     conditions: list[str]
     decisive_conditions: list[str]
     source: SourceRef
+    decisive_against: list[DecisiveFact] = field(default_factory=list)
+    would_change: list[FactChange] = field(default_factory=list)
+    would_change_sv: str = ""
 
 
 @dataclass(slots=True)

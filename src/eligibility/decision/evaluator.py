@@ -25,6 +25,7 @@ from ..rulebooks.loader import select_rulebook
 from ..rulebooks.plan import Plan, make_plan
 from ..rulebooks.rulebook import Rulebook
 from .explain import explain_condition, explain_decision, format_text
+from .remedies import attach_remedies
 from .texts_sv import QUESTION_SV, law_warning_sv
 
 Backend = Literal["engine", "reference"]
@@ -82,7 +83,8 @@ class Evaluator:
             outcomes, statuses = decide_outcomes(self._plans[book.id], self._backends[book.id], facts)
         except (OverflowError, ValueError, KeyError) as exc:
             raise _not_computable(case, birth, book, exc) from None
-        return _assemble(self._plans[book.id], facts, outcomes, statuses, explain)
+        decision = _assemble(self._plans[book.id], facts, outcomes, statuses, explain)
+        return attach_remedies(self, decision, case, rulebook_id, facts) if explain else decision  # issue 17.3
 
 
 def decide_outcomes(plan: Plan, backend: _LeafEvaluator, facts: FactSet) -> tuple[dict[str, Utfall], dict[str, Status]]:

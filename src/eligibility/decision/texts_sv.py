@@ -291,6 +291,78 @@ def key_dates_sv(last_day: date | None, beredning: date | None, hps_last: date |
     return text
 
 
+# --- Vad som skulle ändra bedömningen (decision/remedies.py) -----------------
+DECISIVE_AGAINST_HEADING_SV = "Det som talar emot"
+WOULD_CHANGE_HEADING_SV = "Detta skulle ändra bedömningen"
+# Facts a decisive condition reads beside the case fields (FACT_LABEL_SV has the rest).
+_DECISIVE_LABEL_SV = {"as_of": "bedömningsdag", "benefit_has_end": "ersättningen har en slutdag"}
+# What a person or handläggare would do, per actionable field: for a yes/no field by the value it gets,
+# for a number by whether it goes up or down ({value}: the value it gets, from the rulebook's threshold).
+CHANGE_SV: dict[str, dict[Any, str]] = {
+    "assessment.sassam_done": {True: "en kartläggning enligt Sassam görs"},
+    "assessment.fardigutredd": {True: "det medicinska underlaget visar att personen är färdigutredd"},
+    "assessment.hours_per_week": {"up": "personen klarar minst {value} timmar i veckan",
+                                  "down": "personen klarar högst {value} timmar i veckan"},
+}
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _first_lower(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def fact_label_sv(fact: str) -> str:
+    """The Swedish name of a fact a condition reads (its dotted name when it has none)."""
+    return FACT_LABEL_SV.get(fact) or _DECISIVE_LABEL_SV.get(fact, fact)
+
+
+def decisive_fact_sv(fact: str, value: Any, benefit_names: dict[str, str] | None = None) -> str:
+    """'Sassam-kartläggning gjord: nej'."""
+    return f"{_first_upper(fact_label_sv(fact))}: {value_sv(value, benefit_names)}"
+
+
+def change_phrase_sv(fact: str, from_value: Any, to_value: Any, upper: bool | None) -> str:
+    """What changes, as a clause after 'Om': 'personen klarar minst 10 timmar i veckan'.
+
+    ``upper``: the new value lies on the upper side of the threshold (None for yes/no and codes).
+    """
+    phrases = CHANGE_SV.get(fact, {})
+    if isinstance(to_value, bool) or upper is None:
+        phrase = phrases.get(to_value)
+    else:
+        going_up = to_value > from_value if from_value is not None else upper
+        phrase = phrases.get("up" if going_up else "down")
+    if phrase is None:
+        return f"{fact_label_sv(fact)} blir {value_sv(to_value)}"
+    return phrase.replace("{value}", value_sv(to_value))
+
+
+def change_sv(phrase: str) -> str:
+    """One change as a sentence: 'Personen klarar minst 10 timmar i veckan.'"""
+    return _first_upper(phrase) + "."
+
+
+def _joined(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " och " + items[-1]
+
+
+def would_change_sv(programme_name: str, phrases: list[str]) -> str:
+    """'Om personen klarar minst 10 timmar i veckan uppfyller personen villkoren för handlingsplansamverkan.'"""
+    return f"Om {_joined(phrases)} uppfyller personen villkoren för {_first_lower(programme_name)}."
+
+
+def no_change_sv(programme_name: str, status: Status) -> str:
+    """No change of actionable facts makes the programme eligible."""
+    name = _first_lower(programme_name)
+    if status is Status.UNDETERMINED:
+        return (f"Ingen ändring av uppgifter som går att påverka räcker för att personen ska uppfylla villkoren "
+                f"för {name} innan det som saknas är utrett.")
+    return f"Ingen ändring av uppgifter som går att påverka gör att personen uppfyller villkoren för {name}."
+
+
 # --- Bevakningslista (caseload/watchlist.py) ---------------------------------
 WATCH_ACTION_SV = {
     "beredningsgrupp_deadline": "Ta upp ärendet i den gemensamma beredningsgruppen senast denna dag.",
