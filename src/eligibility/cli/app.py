@@ -19,7 +19,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ..decision.evaluator import Evaluator
-from ..decision.texts_sv import LAW_WARNING_ADVICE_SV, STATUS_SV
+from ..decision.texts_sv import (DECISIVE_AGAINST_HEADING_SV, LAW_WARNING_ADVICE_SV, REMEDIES_TITLE_SV, STATUS_SV,
+                                 WOULD_CHANGE_HEADING_SV)
 from ..errors import CaseError, EligibilityError, RulebookError
 from ..models import Decision
 from ..rulebooks.canary import canary_cases, checked_evaluator
@@ -64,6 +65,9 @@ def _print_decision(decision: Decision) -> None:
     for pid in decision.not_in_force:
         summary.add_row(pid, "[dim]inte i kraft[/]")
     out.print(summary)
+    remedies = _remedies(decision)
+    if remedies is not None:
+        out.print(remedies)
     table = Table(title="Villkor", show_lines=False)
     for column in ("Villkor", "Utfall", "Fakta", "Källa"):
         table.add_column(column, overflow="fold")
@@ -75,6 +79,18 @@ def _print_decision(decision: Decision) -> None:
     out.print(table)
     out.print("[bold]Motivering[/]")
     out.print(decision.explanation_sv, markup=False, highlight=False)
+
+
+def _remedies(decision: Decision) -> Table | None:
+    """Per programme not eligible: the facts that decided against it and the change that would make it eligible."""
+    table = Table(title=REMEDIES_TITLE_SV, show_lines=True)
+    for column in ("Program", DECISIVE_AGAINST_HEADING_SV, WOULD_CHANGE_HEADING_SV):
+        table.add_column(column, overflow="fold")
+    for programme in decision.programmes.values():
+        if programme.decisive_against or programme.would_change_sv:
+            table.add_row(programme.name_sv, Text("\n".join(f.text_sv for f in programme.decisive_against)),
+                          Text(programme.would_change_sv))
+    return table if table.row_count else None
 
 
 def _law_warning(decision: Decision) -> Panel:

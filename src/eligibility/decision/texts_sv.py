@@ -294,6 +294,7 @@ def key_dates_sv(last_day: date | None, beredning: date | None, hps_last: date |
 # --- Vad som skulle ändra bedömningen (decision/remedies.py) -----------------
 DECISIVE_AGAINST_HEADING_SV = "Det som talar emot"
 WOULD_CHANGE_HEADING_SV = "Detta skulle ändra bedömningen"
+REMEDIES_TITLE_SV = "Vad som skulle ändra bedömningen"
 # Facts a decisive condition reads beside the case fields (FACT_LABEL_SV has the rest).
 _DECISIVE_LABEL_SV = {"as_of": "bedömningsdag", "benefit_has_end": "ersättningen har en slutdag"}
 # What a person or handläggare would do, per actionable field: for a yes/no field by the value it gets,
