@@ -19,8 +19,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from eligibility import CaseError, EligibilityError, Evaluator
-from eligibility.decision.texts_sv import (LAW_WARNING_ADVICE_SV, OUTCOME_SV, STATUS_SV, law_reviewed_sv,
-                                             problem_sv)
+from eligibility.decision.texts_sv import (DECISIVE_AGAINST_HEADING_SV, LAW_WARNING_ADVICE_SV, OUTCOME_SV, STATUS_SV,
+                                             WOULD_CHANGE_HEADING_SV, law_reviewed_sv, problem_sv)
 from eligibility.history.compare import compare_decisions
 
 from ..deps import get_evaluator, match_key
@@ -75,6 +75,7 @@ def _page(request: Request, evaluator: Evaluator, values: dict[str, str], **extr
         "status_sv": {s.value: text for s, text in STATUS_SV.items()},
         "outcome_sv": {o.value: text for o, text in OUTCOME_SV.items()},
         "benefit_labels": BENEFIT_LABELS_SV,
+        "remedy_headings": {"against": DECISIVE_AGAINST_HEADING_SV, "change": WOULD_CHANGE_HEADING_SV},
         "unknown": UNKNOWN,
         "errors": {},
         "decision": None,
