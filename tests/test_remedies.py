@@ -172,6 +172,23 @@ def test_only_the_age_against_gets_no_suggestion(engine, monkeypatch):
     assert provning.would_change == [] and decided == 0
 
 
+@pytest.mark.parametrize("hours, suggested", [(12, 12.0), (12.5, 12.5), (200, None)])
+def test_the_threshold_comes_from_the_rule_file(rules, hours, suggested):
+    """Edit the rulebook's threshold: the suggestion follows; one beyond the contract's bound (168) is none."""
+    from eligibility import Evaluator, load_rulebooks
+    from rule_copies import edit
+
+    threshold = "aktivitet\n  unit: hour\n  values:\n    2008-07-01:\n      value: "
+    edit(rules / "2010-01-01" / "parameters.yaml", threshold + "10\n", f"{threshold}{hours}\n")
+    evaluator = Evaluator(load_rulebooks(rules))
+    hps = evaluator.evaluate(_brief()).programmes[HPS]
+    if suggested is None:
+        assert hps.would_change == [] and hps.would_change_sv == sv.no_change_sv(hps.name_sv, hps.status)
+    else:
+        assert [(c.fact, c.to_value) for c in hps.would_change] == [(SASSAM, True), (HOURS, suggested)]
+        assert f"klarar minst {sv.value_sv(suggested)} timmar" in hps.would_change_sv
+
+
 def test_a_search_cut_by_the_cap_claims_nothing(engine, monkeypatch):
     monkeypatch.setattr(remedies, "MAX_DECISIONS", 0)
     hps = engine.evaluate(_brief()).programmes[HPS]

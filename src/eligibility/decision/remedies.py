@@ -178,7 +178,7 @@ class _Search:
                     if alone and planned.kind.evaluate(leaf, planned.definition, changed, self.params) \
                             is not Utfall.UPPFYLLT:
                         continue
-                    side, meets = found.setdefault(value, (upper, []))
+                    _, meets = found.setdefault(value, (upper, []))
                     if leaf not in meets:
                         meets.append(leaf)
         values = list(found)
