@@ -199,13 +199,18 @@ def _records(plan: Plan, facts: FactSet, outcomes: dict[str, Utfall], explain: b
     known = facts.facts
     params = facts.parameters
     values = facts.parameter_values() if explain else {}
-    missing_of = missing_by_condition(plan, facts, outcomes)
-    if settled is not None:  # only the fields whose answer can change the condition
-        missing_of = {cid: settled.condition_fields.get(cid, []) for cid in missing_of}
+    on_demand = MissingOnDemand(plan, facts, outcomes)  # only open conditions have missing facts
+
+    def missing_for(cond_id: str) -> list[str]:
+        if outcomes[cond_id] is not Utfall.EJ_UTRETT:
+            return []
+        if settled is not None:  # only the fields whose answer can change the condition
+            return settled.condition_fields.get(cond_id, [])
+        return on_demand[cond_id]
     for planned in plan.order:
         cond_id, cond = planned.cond_id, planned.definition
         outcome = outcomes[cond_id]
-        missing = missing_of[cond_id]
+        missing = missing_for(cond_id)
         part_records = [records[p] for p in planned.parts]
         records[cond_id] = ConditionRecord(
             condition=cond_id,
