@@ -147,7 +147,7 @@ def test_only_the_benefit_end_against_gets_no_suggestion(engine, monkeypatch):
     assert hps.status is Status.NOT_ELIGIBLE and hps.decisive_conditions == ["minst_sex_manader_kvar"]
     assert {f.fact for f in hps.decisive_against} == {"as_of", "benefit_has_end", "benefit_end_exclusive"}
     assert hps.would_change == []
-    assert hps.would_change_sv == sv.no_change_sv(hps.name_sv, hps.status)
+    assert hps.would_change_sv == sv.no_change_sv(hps.name_sv, False)
     assert decided == 0
 
 
@@ -183,10 +183,28 @@ def test_the_threshold_comes_from_the_rule_file(rules, hours, suggested):
     evaluator = Evaluator(load_rulebooks(rules))
     hps = evaluator.evaluate(_brief()).programmes[HPS]
     if suggested is None:
-        assert hps.would_change == [] and hps.would_change_sv == sv.no_change_sv(hps.name_sv, hps.status)
+        assert hps.would_change == [] and hps.would_change_sv == sv.no_change_sv(hps.name_sv, False)
     else:
         assert [(c.fact, c.to_value) for c in hps.would_change] == [(SASSAM, True), (HOURS, suggested)]
         assert f"klarar minst {sv.value_sv(suggested)} timmar" in hps.would_change_sv
+
+
+def test_an_open_condition_the_person_cannot_act_on_is_named_as_still_to_be_utrett(books):
+    """allvarlig_sjukdom unknown: under Kleene the months left stay open, so no actionable change is sure to be
+    enough; the exact layer (issue 17 item 1) decides them, and the change is found and verified under it."""
+    from eligibility import Evaluator
+
+    case = _brief()
+    del case["benefit"]["allvarlig_sjukdom"]
+    kleene = Evaluator(books).evaluate(case).programmes[HPS]
+    assert kleene.status is Status.NOT_ELIGIBLE and kleene.would_change == []
+    assert kleene.would_change_sv == sv.no_change_sv(kleene.name_sv, True)
+    assert "innan det som saknas är utrett" in kleene.would_change_sv
+    exact = Evaluator(books, exact=True)
+    hps = exact.evaluate(case).programmes[HPS]
+    assert [(c.fact, c.to_value) for c in hps.would_change] == [(SASSAM, True), (HOURS, _threshold(exact, case, HOURS))]
+    changed = _changed(case, {c.fact: c.to_value for c in hps.would_change})
+    assert exact.evaluate(changed).status_of(HPS) is Status.ELIGIBLE
 
 
 def test_a_search_cut_by_the_cap_claims_nothing(engine, monkeypatch):

@@ -79,7 +79,8 @@ def attach_remedies(evaluator: Decider, decision: Decision, case: Case, rulebook
         if found:
             programme.would_change_sv = sv.would_change_sv(programme.name_sv, [phrase for _, phrase in found])
         elif complete:
-            programme.would_change_sv = sv.no_change_sv(programme.name_sv, programme.status)
+            open_ = any(records[cond_id].outcome is Utfall.EJ_UTRETT for cond_id in programme.conditions)
+            programme.would_change_sv = sv.no_change_sv(programme.name_sv, open_)
     return decision
 
 

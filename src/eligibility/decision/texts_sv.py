@@ -355,10 +355,11 @@ def would_change_sv(programme_name: str, phrases: list[str]) -> str:
     return f"Om {_joined(phrases)} uppfyller personen villkoren för {_first_lower(programme_name)}."
 
 
-def no_change_sv(programme_name: str, status: Status) -> str:
-    """No change of actionable facts makes the programme eligible."""
+def no_change_sv(programme_name: str, open_: bool) -> str:
+    """No change of actionable facts makes the programme eligible (``open_``: while some of its conditions are
+    not yet utredda)."""
     name = _first_lower(programme_name)
-    if status is Status.UNDETERMINED:
+    if open_:
         return (f"Ingen ändring av uppgifter som går att påverka räcker för att personen ska uppfylla villkoren "
                 f"för {name} innan det som saknas är utrett.")
     return f"Ingen ändring av uppgifter som går att påverka gör att personen uppfyller villkoren för {name}."
