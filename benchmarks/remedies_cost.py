@@ -1,6 +1,6 @@
 """The time "what would change it" (issue 17 item 3) adds to an explained decision, in one process.
 
-    .venv/bin/python benchmarks/remedies_cost.py --runs 5
+    .venv/bin/python benchmarks/remedies_cost.py --runs 5 [--exact]
 
 Each run decides the same cases with the search switched off (the hook returns the decision as it is)
 and on, alternately, so both see about the same load of this shared machine. Printed per set of cases:
@@ -54,8 +54,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--random", type=int, default=1000, help="how many random cases")
+    parser.add_argument("--exact", action="store_true", help="with the exact layer (decision 72)")
     args = parser.parse_args()
-    evaluator = Evaluator(load_rulebooks())
+    evaluator = Evaluator(load_rulebooks(), exact=args.exact)
     corpus = [json.loads(line)["case"] for line in (ROOT / "tests" / "regression" / "corpus.jsonl")
               .read_text(encoding="utf-8").splitlines() if line.strip()]
     sets = {"regression corpus": _valid(evaluator, corpus), "case of the brief": [BRIEF] * 300,
