@@ -117,3 +117,12 @@ def test_leap_day_birthday_and_month_end_clipping_in_a_frame():
     assert frame.select(dates.age_on.frame(pl.col("birth"), pl.col("day")))[:, 0].to_list() == [0, 1, 3]
     ends = pl.DataFrame({"d": [date(2011, 8, 31), date(2012, 8, 31)]}).select(dates.add_months.frame(pl.col("d"), 6))
     assert ends[:, 0].to_list() == [date(2012, 2, 29), date(2013, 2, 28)]
+
+
+@given(birth=days, years=st.integers(0, 120))
+def test_birthday_and_month_ends_equal_relativedelta(birth, years):
+    from dateutil.relativedelta import relativedelta
+
+    assert dates.birthday(birth, years) == birth + relativedelta(years=years)
+    assert dates.last_of_month(birth) == birth.replace(day=1) + relativedelta(months=1) - timedelta(days=1)
+    assert dates.last_day_with_months_left(birth, years % 25) >= birth - relativedelta(months=years % 25)

@@ -206,12 +206,23 @@ class TargetGroupResult:
 
 
 @dataclass(slots=True)
+class Answer:
+    """One answer to a question and what each open programme would then be (``None``: still open)."""
+
+    answer_sv: str
+    statuses: dict[str, Status | None]
+    text_sv: str
+
+
+@dataclass(slots=True)
 class Question:
     """A fact whose answer would decide an undetermined programme."""
 
     fact: str
     text_sv: str
     programmes: list[str]
+    answers: list[Answer] = field(default_factory=list)
+    """With exact decisions (``Evaluator(exact=True)``): per answer, what the open programmes become."""
 
 
 @dataclass(slots=True)

@@ -139,7 +139,7 @@ def check_against_rulebook(case: Case, birth: date, book: Rulebook) -> None:
 def flat_facts(case: Case) -> dict[str, Any]:
     """The case as the rules read it: every field by its dotted name (codes as their values), and ``as_of``."""
     facts: dict[str, Any] = {"as_of": case.as_of}
-    for section in ("person", "benefit", "assessment"):
-        for name, value in getattr(case, section):
+    for section, model in (("person", case.person), ("benefit", case.benefit), ("assessment", case.assessment)):
+        for name, value in model.__dict__.items():  # the fields' values, without pydantic's iteration
             facts[f"{section}.{name}"] = value.value if isinstance(value, Enum) else value
     return facts

@@ -9,8 +9,8 @@ only differ where they are compared: outcomes and statuses.
 
 from __future__ import annotations
 
-from datetime import date
 from collections.abc import Container, Mapping
+from datetime import date
 from typing import Any, Literal, Protocol
 
 from ..backends.engine import CompiledRulebook
@@ -19,13 +19,14 @@ from ..case.validate import birth_date_of, check_against_rulebook, parse_case
 from ..conditions import ALL_OF, STATUS_OF
 from ..errors import CaseError, FieldProblem, RulebookNotFoundError
 from ..facts.derive import FactSet, build_facts
-from ..models import (Case, ConditionRecord, Decision, ParameterUse, ProgrammeResult, Question, RulebookRef,
-                     Status, TargetGroupResult, Utfall)
+from ..models import (Answer, Case, ConditionRecord, Decision, ParameterUse, ProgrammeResult, Question,
+                     RulebookRef, Status, TargetGroupResult, Utfall)
 from ..rulebooks.loader import select_rulebook
 from ..rulebooks.plan import Plan, make_plan
 from ..rulebooks.rulebook import Rulebook
+from .exact import Settled, settle
 from .explain import explain_condition, explain_decision, format_text
-from .texts_sv import QUESTION_SV, law_warning_sv
+from .texts_sv import QUESTION_SV, answer_effect_sv, answer_sv, decided_whatever_sv, law_warning_sv
 
 Backend = Literal["engine", "reference"]
 
@@ -37,11 +38,15 @@ class _LeafEvaluator(Protocol):
 class Evaluator:
     """Decides cases under a fixed set of loaded rulebooks. Safe to share between threads."""
 
-    def __init__(self, books: list[Rulebook], backend: Backend = "engine") -> None:
+    def __init__(self, books: list[Rulebook], backend: Backend = "engine", *, exact: bool = False) -> None:
         if not books:
             raise RulebookNotFoundError("no rulebooks loaded")
         self.books = books
         self.backend = backend
+        # Decide what every allowed answer decides (decision/exact.py). Off by default until the frame
+        # backend has the same semantics: per-case and caseload results must not differ (decision 72).
+        self.exact = exact
+        self._references = {book.id: ReferenceRulebook(book) for book in books} if exact else {}
         make = CompiledRulebook if backend == "engine" else ReferenceRulebook
         self._backends: dict[str, _LeafEvaluator] = {book.id: make(book) for book in books}
         self._plans: dict[str, Plan] = {book.id: make_plan(book) for book in books}
@@ -79,10 +84,18 @@ class Evaluator:
         try:
             check_against_rulebook(case, birth, book)
             facts = build_facts(case, birth, book)
-            outcomes, statuses = decide_outcomes(self._plans[book.id], self._backends[book.id], facts)
+            plan, backend = self._plans[book.id], self._backends[book.id]
+            outcomes, statuses = decide_outcomes(plan, backend, facts)
+            settled = None
+            if self.exact:
+                settled = settle(case, birth, book, plan, lambda completed: decide_outcomes(plan, backend, completed),
+                                 facts, outcomes, statuses, missing_by_condition(plan, facts, outcomes),
+                                 self._references[book.id])
         except (OverflowError, ValueError, KeyError) as exc:
             raise _not_computable(case, birth, book, exc) from None
-        return _assemble(self._plans[book.id], facts, outcomes, statuses, explain)
+        if settled is not None:
+            return _assemble(plan, facts, settled.outcomes, settled.statuses, explain, settled)
+        return _assemble(plan, facts, outcomes, statuses, explain)
 
 
 def decide_outcomes(plan: Plan, backend: _LeafEvaluator, facts: FactSet) -> tuple[dict[str, Utfall], dict[str, Status]]:
@@ -180,22 +193,33 @@ def missing_by_condition(plan: Plan, facts: KnownFacts, outcomes: dict[str, Utfa
     return {planned.cond_id: missing[planned.cond_id] for planned in plan.order}
 
 
-def _records(plan: Plan, facts: FactSet, outcomes: dict[str, Utfall], explain: bool) -> dict[str, ConditionRecord]:
+def _records(plan: Plan, facts: FactSet, outcomes: dict[str, Utfall], explain: bool,
+             settled: Settled | None = None) -> dict[str, ConditionRecord]:
     records: dict[str, ConditionRecord] = {}
     known = facts.facts
     params = facts.parameters
     values = facts.parameter_values() if explain else {}
-    missing_of = missing_by_condition(plan, facts, outcomes)
+    on_demand = MissingOnDemand(plan, facts, outcomes)  # only open conditions have missing facts
+
+    def missing_for(cond_id: str) -> list[str]:
+        if outcomes[cond_id] is not Utfall.EJ_UTRETT:
+            return []
+        if settled is not None:  # only the fields whose answer can change the condition
+            return settled.condition_fields.get(cond_id, [])
+        return on_demand[cond_id]
     for planned in plan.order:
         cond_id, cond = planned.cond_id, planned.definition
         outcome = outcomes[cond_id]
-        missing = missing_of[cond_id]
+        missing = missing_for(cond_id)
         part_records = [records[p] for p in planned.parts]
         records[cond_id] = ConditionRecord(
             condition=cond_id,
             outcome=outcome,
             text_sv=format_text(cond.text_sv, params, planned.parameters),
-            explanation_sv=explain_condition(plan.book, planned, outcome, facts, values, missing, part_records)
+            explanation_sv=(decided_whatever_sv(format_text(cond.text_sv, params, planned.parameters), outcome,
+                                                settled.decided_by_completion[cond_id])
+                            if settled is not None and cond_id in settled.decided_by_completion else
+                            explain_condition(plan.book, planned, outcome, facts, values, missing, part_records))
             if explain else "",
             facts_used={name: known.get(name) for name in planned.facts_read},
             source=cond.source,
@@ -235,17 +259,35 @@ def _questions(book: Rulebook, statuses: dict[str, Status], outcomes: dict[str, 
             for fact, progs in question_facts(book, statuses, outcomes, missing).items()]
 
 
+def _exact_questions(book: Rulebook, settled: Settled) -> list[Question]:
+    """The questions of an exact decision, each with what every answer makes of the open programmes."""
+    names = {pid: p.name_sv for pid, p in book.programmes.items()}
+    found = []
+    for question in settled.questions:
+        classes = [answer for answer, _ in question.answers]
+        first = next((a.low for a in classes if a.low is not None), None)
+        last = next((a.high for a in reversed(classes) if a.high is not None), None)
+        answers = []
+        for answer, by in question.answers:
+            said = answer_sv(question.fact, answer.value, answer.low, answer.high, first, last)
+            answers.append(Answer(said, dict(by), answer_effect_sv(said, [(names[p], s) for p, s in by.items()])))
+        found.append(Question(fact=question.fact, text_sv=QUESTION_SV.get(question.fact, question.fact),
+                              programmes=question.programmes, answers=answers))
+    return found
+
+
 def _assemble(plan: Plan, facts: FactSet, outcomes: dict[str, Utfall], statuses: dict[str, Status],
-              explain: bool = True) -> Decision:
+              explain: bool = True, settled: Settled | None = None) -> Decision:
     book = plan.book
-    records = _records(plan, facts, outcomes, explain)
+    records = _records(plan, facts, outcomes, explain, settled)
     programmes = {
         pid: ProgrammeResult(
             programme=pid, name_sv=p.name_sv, status=statuses[pid], conditions=list(p.conditions),
             decisive_conditions=_decisive(statuses[pid], list(p.conditions), outcomes), source=p.source)
         for pid, p in book.programmes.items()
     }
-    questions = _questions(book, statuses, outcomes, records)
+    questions = _exact_questions(book, settled) if settled is not None else \
+        _questions(book, statuses, outcomes, records)
     target_groups = [
         TargetGroupResult(target_group=gid, number=g.number, name_sv=g.name_sv, outcome=outcomes[gid])
         for gid, g in sorted(book.target_groups.items(), key=lambda item: item[1].number)

@@ -94,4 +94,13 @@ def format_text(text: str, params: dict[str, Any], names: tuple[str, ...]) -> st
     """
     if "{" not in text:
         return text
-    return fill(text, {name: sv.value_sv(params[name].value) for name in names})
+    key = (text, tuple((name, params[name].value) for name in names))
+    filled = _FILLED.get(key)
+    if filled is None:  # a rule text and the values in force: the same few per rulebook period
+        if len(_FILLED) > 20_000:
+            _FILLED.clear()
+        filled = _FILLED[key] = fill(text, {name: sv.value_sv(params[name].value) for name in names})
+    return filled
+
+
+_FILLED: dict[tuple[Any, ...], str] = {}

@@ -378,3 +378,35 @@ def problem_sv(code: str, expected: str) -> str:
         return f"Ogiltigt värde ({expected})."
     found = {"date": _DATE.search(expected), "range": _RANGE.search(expected), "number": _NUMBER.search(expected)}
     return template.format(**{k: (m.group(0) if m else "?") for k, m in found.items()})
+
+
+# --- Avgörande frågor (decision/exact.py) -----------------------------------------
+def _number_sv(value: Any) -> str:
+    return date_long_sv(value) if isinstance(value, date) else value_sv(value)
+
+
+def answer_sv(fact: str, value: Any, low: Any, high: Any, first: Any, last: Any) -> str:
+    """One answer to a question: ``ja``, a code, or for a number or date the stretch that matters."""
+    if low is None:
+        return value_sv(value)
+    label = FACT_LABEL_SV.get(fact, fact)
+    if low == first and high == last:
+        return f"{label}: vilket värde som helst"
+    if low == first:
+        return f"{label} högst {_number_sv(high)}"
+    if high == last:
+        return f"{label} minst {_number_sv(low)}"
+    return f"{label} från {_number_sv(low)} till och med {_number_sv(high)}"
+
+
+def answer_effect_sv(answer: str, effects: list[tuple[str, Status | None]]) -> str:
+    """``Om ja: handlingsplansamverkan uppfyller villkoren, arbetslivsintroduktion kan fortfarande inte avgöras.``"""
+    parts = [f"{name} {STATUS_SV[status].lower() if status is not None else 'kan fortfarande inte avgöras'}"
+             for name, status in effects]
+    return f"Om {answer}: {', '.join(parts)}."
+
+
+def decided_whatever_sv(text_sv: str, outcome: Utfall, facts: list[str]) -> str:
+    """A condition that every allowed answer to the missing facts decides the same way."""
+    labels = " och ".join(FACT_LABEL_SV.get(f, f) for f in facts) or "det som saknas"
+    return f"{text_sv} Villkoret är {OUTCOME_SV[outcome]} vilket svar det än blir om {labels}."

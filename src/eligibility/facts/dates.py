@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from dateutil.relativedelta import relativedelta
 
 if TYPE_CHECKING:
     import polars as pl
@@ -151,7 +150,7 @@ age_at_month_end = DateFunction(lambda birth, day: _age_on(birth, _last_of_month
                                 ("date", "date"), "Int32", _born_by)
 """``age_on(birth, last_of_month(day))``; in a frame one lookup fewer."""
 
-birthday = DateFunction(lambda birth, years: birth + relativedelta(years=years),
+birthday = DateFunction(lambda birth, years: _add_months(birth, 12 * years),  # relativedelta(years=...)'s clipping
                         lambda birth, years, *, nulls=True: _add_months_frame(birth, years * 12, nulls=nulls),
                         ("date", "years"))
 """The day the person turns ``years`` (29 Feb -> 28 Feb in non-leap years)."""
@@ -159,7 +158,7 @@ birthday = DateFunction(lambda birth, years: birth + relativedelta(years=years),
 
 # --- months' first and last days ---------------------------------------------------------------------------------
 def _last_of_month(day: date) -> date:
-    return day.replace(day=1) + relativedelta(months=1) - ONE_DAY
+    return _add_months(day.replace(day=1), 1) - ONE_DAY
 
 
 first_of_month = DateFunction(
@@ -192,7 +191,7 @@ def _last_day_with_months_left(end_exclusive: date, months: int) -> date:
     falls on the last day of a short month, later days clip onto it too (end 28 Feb 2001, N = 1: 28, 29,
     30 and 31 January all give 28 February, so the answer is 31 Jan). Hence the short walk forward (at
     most three days)."""
-    day = end_exclusive - relativedelta(months=months)
+    day = _add_months(end_exclusive, -months)  # = end_exclusive - relativedelta(months=months)
     while _add_months(day + ONE_DAY, months) <= end_exclusive:
         day += ONE_DAY
     return day

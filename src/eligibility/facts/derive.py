@@ -65,20 +65,29 @@ def build_facts(case: Case, birth: date, book: Rulebook) -> FactSet:
     facts["as_of"] = case.as_of
     derived = derive_all({**facts, BIRTH: birth}, values)
     unknown_because: dict[str, list[str]] = {}
-    for item in DERIVED:
+    for item in _CONDITION_FACTS:
         value = derived[item.name]
-        if item.name in FACT_NAMES:
-            if value is not None:
-                facts[item.name] = value
-            else:
-                causes = item.unknown_because(derived)
-                if causes is not None:
-                    unknown_because[item.name] = causes
-    key_dates = KeyDates(**{item.name.removeprefix("key_dates."): derived[item.name] for item in KEY_DATES})
-
-    for cond_id, cond in book.conditions.items():
-        kind = LEAF_KINDS.get(cond.check)
-        if kind is not None:
-            facts.update(kind.derived_facts(cond_id, cond, facts, values))
-
+        if value is not None:
+            facts[item.name] = value
+        else:
+            causes = item.unknown_because(derived)
+            if causes is not None:
+                unknown_because[item.name] = causes
+    key_dates = KeyDates(**{name: derived[item.name] for name, item in _KEY_DATES})
+    for cond_id, cond, kind in _kinds_with_facts(book):
+        facts.update(kind.derived_facts(cond_id, cond, facts, values))
     return FactSet(facts, parameters, unknown_because, key_dates)
+
+
+_CONDITION_FACTS = tuple(item for item in DERIVED if item.name in FACT_NAMES)
+_KEY_DATES = tuple((item.name.removeprefix("key_dates."), item) for item in KEY_DATES)
+_WITH_FACTS: dict[tuple[str, str], list[tuple[str, Any, Any]]] = {}
+
+
+def _kinds_with_facts(book: Rulebook) -> list[tuple[str, Any, Any]]:
+    """The leaf conditions of ``book`` whose kind derives facts of its own (cached per rulebook content)."""
+    key = (book.id, book.content_hash)
+    if key not in _WITH_FACTS:
+        _WITH_FACTS[key] = [(cond_id, cond, kind) for cond_id, cond in book.conditions.items()
+                            if (kind := LEAF_KINDS.get(cond.check)) is not None and kind.derived_names(cond_id, cond)]
+    return _WITH_FACTS[key]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -33,7 +34,8 @@ class Rulebook:
     directory: str
     lines: dict[str, Lines] = field(default_factory=dict, repr=False)
     _all_conditions: dict[str, ConditionDef] | None = field(default=None, repr=False, compare=False)
-    _parameters_on: dict[date, dict[str, ParameterValueOn]] = field(default_factory=dict, repr=False, compare=False)
+    _parameters_on: dict[int, dict[str, ParameterValueOn]] = field(default_factory=dict, repr=False, compare=False)
+    _change_days: list[date] | None = field(default=None, repr=False, compare=False)
     _benefit_names: dict[str, str] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -65,14 +67,19 @@ class Rulebook:
         return ParameterValueOn(name, values[start].value, start)
 
     def parameters_on(self, on: date) -> dict[str, ParameterValueOn]:
-        """Every parameter that has a value on ``on`` (cached per day; treat as read-only)."""
-        cached = self._parameters_on.get(on)
+        """Every parameter that has a value on ``on`` (treat as read-only).
+
+        Cached per period in which no parameter changes: every day of a period gets the same dict, so a
+        caseload spread over thousands of days builds a handful of them.
+        """
+        if self._change_days is None:
+            self._change_days = sorted({start for p in self.parameters.values() for start in p.values})
+        period = bisect.bisect_right(self._change_days, on)
+        cached = self._parameters_on.get(period)
         if cached is None:
             cached = {name: self.parameter(name, on) for name, definition in self.parameters.items()
                       if any(start <= on for start in definition.values)}
-            if len(self._parameters_on) > 20_000:
-                self._parameters_on.clear()
-            self._parameters_on[on] = cached
+            self._parameters_on[period] = cached
         return cached
 
     def parameter_day(self, day: date) -> date:

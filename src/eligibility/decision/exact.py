@@ -1,0 +1,371 @@
+"""Decisive unknowns: decide what every allowed answer decides, ask only what can change an outcome.
+
+Kleene logic is sound but incomplete: one unknown fact that feeds a derived
+fact (the benefit's end) or several conditions can leave a programme open
+although every answer gives it the same status (issue 17: sjukpenning with
+300 of 914 days used and ``allvarlig_sjukdom`` unknown has at least six
+months left either way). This layer sits above the backends:
+
+1. The backend decides the case as given (Kleene). Nothing open: done.
+2. The unknown case fields behind the open (``ej utrett``) conditions are
+   completed: a yes/no fact by both answers, a coded fact by each code, a
+   number or date by one value from every stretch of its allowed range on
+   which no leaf condition changes. Those stretches are found by bisection
+   on the leaf outcomes (the reference leaves: cheap), which is exact because
+   every leaf kind is monotone in the fields it reads (a comparison, a
+   months-left test, an age range at a moving end: none flips back); the
+   allowed range is the contract's bounds narrowed by validation.
+3. Every allowed completion (validation accepts it) is decided *by the
+   backend* (the durable-rules engine included), one per distinct vector of
+   leaf outcomes; this layer only aggregates. A condition, target group or
+   programme is decided when all completions agree.
+4. A question is an unknown field whose answer changes some programme's
+   status for some answers of the others; each answer says what the open
+   programmes become.
+
+A yes/no fact the contract forbids for the case (nobody is refused the
+benefit they have; only someone without benefit can have lost sjukpenning)
+cannot hold, so it is completed as *nej* and never asked. When the
+completions would exceed ``MAX_COMPLETIONS`` the Kleene result stands
+(sound, only less decided). docs/decisions.md 72 records the method.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ..backends.reference import ReferenceRulebook
+from ..case.fields import IDENTITY, SUPPORTED_FIRST, SUPPORTED_LAST, ContractField, contract_fields
+from ..case.validate import check_against_rulebook
+from ..errors import CaseError
+from ..facts.derive import FactSet, build_facts
+from ..facts.derived import DERIVED_BY_NAME
+from ..models import Case, Status, Utfall
+from ..rulebooks.plan import Plan
+from ..rulebooks.rulebook import Rulebook
+
+MAX_COMPLETIONS = 4096
+"""More completions than this and the layer leaves the Kleene result (documented, sound)."""
+FLOAT_SCALE = 10_000  # the contract quantises numbers to 1/10 000 (models.py)
+
+
+@dataclass(frozen=True)
+class AnswerClass:
+    """One answer to a question: a value, or (numbers, dates) the stretch ``low``..``high`` of values."""
+
+    value: Any
+    low: Any = None
+    high: Any = None
+
+
+@dataclass
+class ExactQuestion:
+    """An unknown field whose answer changes an open programme, with what each answer makes of them."""
+
+    fact: str
+    programmes: list[str]
+    answers: list[tuple[AnswerClass, dict[str, Status | None]]]
+    """Each answer and, per open programme, its status under it (None: still open under that answer)."""
+    settled_by_every: int = 0
+    settled_by_best: int = 0
+
+
+@dataclass
+class Settled:
+    """The exact outcomes and statuses of a case, the questions, and the fields each open condition needs."""
+
+    outcomes: dict[str, Utfall]
+    statuses: dict[str, Status]
+    questions: list[ExactQuestion]
+    condition_fields: dict[str, list[str]] = field(default_factory=dict)
+    not_applicable: list[str] = field(default_factory=list)
+    completions: int = 0
+    decided_by_completion: dict[str, list[str]] = field(default_factory=dict)
+    """Condition -> the unknown fields it read, for the conditions Kleene left open and every answer decides."""
+
+
+Decide = Callable[[FactSet], tuple[dict[str, Utfall], dict[str, Status]]]
+
+
+class _Completer:
+    """The completed cases of one case: validity, facts and reference leaves, memoised."""
+
+    def __init__(self, case: Case, birth: date, book: Rulebook, reference: ReferenceRulebook,
+                 not_applicable: list[str]) -> None:
+        self.case, self.birth, self.book, self.reference = case, birth, book, reference
+        self.not_applicable = not_applicable
+        self.memo: dict[tuple[tuple[str, Any], ...], tuple[FactSet, tuple[Utfall, ...]] | None] = {}
+
+    def completed(self, values: Mapping[str, Any]) -> Case:
+        updates: dict[str, dict[str, Any]] = {}
+        for path, value in values.items():
+            section, name = path.split(".", 1)
+            updates.setdefault(section, {})[name] = value
+        return self.case.model_copy(update={section: getattr(self.case, section).model_copy(update=changed)
+                                            for section, changed in updates.items()})
+
+    def run(self, values: Mapping[str, Any]) -> tuple[FactSet, tuple[Utfall, ...]] | None:
+        """Facts and leaf outcomes of the case completed with ``values``; None when validation refuses it."""
+        key = tuple(sorted(values.items()))
+        if key not in self.memo:
+            case = self.completed(values)
+            try:
+                check_against_rulebook(case, self.birth, self.book)
+                facts = build_facts(case, self.birth, self.book)
+            except (CaseError, OverflowError, ValueError):
+                self.memo[key] = None
+                return None
+            for name in self.not_applicable:  # forbidden for this case: it cannot hold
+                facts.facts[name] = False
+            leaves = self.reference.evaluate_leaves(facts)
+            self.memo[key] = (facts, tuple(leaves[c] for c in sorted(leaves)))
+        return self.memo[key]
+
+    def valid(self, values: Mapping[str, Any]) -> bool:
+        return self.run(values) is not None
+
+
+def _forbidden(completer: _Completer, path: str, spec: ContractField) -> bool:
+    """A yes/no or coded field no value of which validation accepts for this case (given alone)."""
+    values = [True, False] if spec.type is bool else list(spec.codes)
+    return bool(values) and not any(completer.valid({path: value}) for value in values)
+
+
+def _encode(spec: ContractField, value: Any) -> int:
+    if spec.type is date:
+        return value.toordinal()
+    return round(value * FLOAT_SCALE) if spec.type is float else int(value)
+
+
+def _decode(spec: ContractField, number: int) -> Any:
+    if spec.type is date:
+        return date.fromordinal(number)
+    return number / FLOAT_SCALE if spec.type is float else number
+
+
+def _bounds(spec: ContractField) -> tuple[int, int]:
+    if spec.type is date:
+        return SUPPORTED_FIRST.toordinal(), SUPPORTED_LAST.toordinal()
+    low = 0 if spec.ge is None else spec.ge
+    high = 36_500 if spec.le is None else spec.le
+    return _encode(spec, low), _encode(spec, high)
+
+
+def _valid_range(completer: _Completer, path: str, spec: ContractField, base: Mapping[str, Any],
+                 as_of: date) -> tuple[int, int] | None:
+    """The allowed values of ``path`` given ``base`` (an interval: the consistency rules are bounds)."""
+    low, high = _bounds(spec)
+
+    def ok(number: int) -> bool:
+        return completer.valid({**base, path: _decode(spec, number)})
+
+    seeds = [low, high] + ([as_of.toordinal()] if spec.type is date else [])
+    seed = next((s for s in seeds if low <= s <= high and ok(s)), None)
+    if seed is None:
+        return None
+    first, last = seed, seed
+    bad = low - 1  # the first valid value lies in (bad, first]
+    while first - bad > 1:
+        mid = (first + bad) // 2
+        if ok(mid):
+            first = mid
+        else:
+            bad = mid
+    bad = high + 1
+    while bad - last > 1:
+        mid = (last + bad) // 2
+        if ok(mid):
+            last = mid
+        else:
+            bad = mid
+    return first, last
+
+
+def _stretches(leaves: Callable[[int], Any], first: int, last: int) -> list[tuple[int, int]]:
+    """``first``..``last`` cut where the leaf outcomes change (exact for leaves monotone in the value)."""
+    found: list[tuple[int, int]] = []
+    stack = [(first, last)]
+    while stack:
+        low, high = stack.pop()
+        if leaves(low) == leaves(high):
+            found.append((low, high))
+        elif high - low == 1:
+            found += [(low, low), (high, high)]
+        else:
+            mid = (low + high) // 2
+            stack += [(mid + 1, high), (low, mid)]
+    found.sort()
+    merged: list[tuple[int, int]] = []
+    for low, high in found:
+        if merged and leaves(merged[-1][0]) == leaves(low):
+            merged[-1] = (merged[-1][0], high)
+        else:
+            merged.append((low, high))
+    return merged
+
+
+def settle(case: Case, birth: date, book: Rulebook, plan: Plan, decide: Decide, facts: FactSet,
+           outcomes: dict[str, Utfall], statuses: dict[str, Status],
+           missing: Mapping[str, list[str]], reference: ReferenceRulebook) -> Settled | None:
+    """The exact decision of ``case``, or None when Kleene already decided everything or nothing can be done."""
+    open_conditions = _open_under(plan, outcomes, [pid for pid, s in statuses.items() if s is Status.UNDETERMINED])
+    if not open_conditions:
+        return None
+    specs = contract_fields()
+    order = list(specs)
+    wanted: list[str] = []
+    for cond_id in open_conditions:
+        for name in missing.get(cond_id, []):
+            if name in specs and name not in IDENTITY and name not in wanted:
+                wanted.append(name)
+    wanted.sort(key=order.index)
+    if not wanted:
+        return None
+    completer = _Completer(case, birth, book, reference, [])
+    not_applicable = [p for p in wanted if specs[p].type is bool and _forbidden(completer, p, specs[p])]
+    fields = [p for p in wanted if p not in not_applicable]
+    completer = _Completer(case, birth, book, reference, not_applicable)
+    finite = [p for p in fields if specs[p].type is bool or specs[p].codes]
+    numeric = [p for p in fields if p not in finite]
+    domains: dict[str, list[AnswerClass]] = {
+        p: [AnswerClass(v) for v in ([True, False] if specs[p].type is bool else specs[p].codes)] for p in finite}
+    finite_combos = list(itertools.product(*(domains[p] for p in finite)))
+    if len(finite_combos) > MAX_COMPLETIONS:
+        return None
+    reads = _fields_of_leaves(plan)
+    for path in list(numeric):
+        spec = specs[path]
+        cuts: set[int] = set()
+        whole: tuple[int, int] | None = None
+        # Only the yes/no and coded fields that share a leaf with it can move its stretches.
+        sharing = [p for p in finite if any(path in fs and p in fs for fs in reads.values())]
+        for combo in itertools.product(*(domains[p] for p in sharing)):
+            base = {p: a.value for p, a in zip(sharing, combo)}
+            span = _valid_range(completer, path, spec, base, case.as_of)
+            if span is None:
+                continue
+            whole = span if whole is None else (min(whole[0], span[0]), max(whole[1], span[1]))
+
+            def leaves(number: int, base: dict[str, Any] = base) -> Any:
+                run = completer.run({**base, path: _decode(spec, number)})
+                return None if run is None else run[1]
+            for low, _ in _stretches(leaves, *span):
+                cuts.add(low)
+            cuts.add(span[1] + 1)
+        if whole is None:  # no value of it is allowed for this case (a field of another benefit): stays unknown
+            fields.remove(path)
+            continue
+        starts = sorted(c for c in cuts if whole[0] <= c <= whole[1])
+        bounds = starts + [whole[1] + 1]
+        domains[path] = [AnswerClass(_decode(spec, low), _decode(spec, low), _decode(spec, high - 1))
+                         for low, high in zip(bounds, bounds[1:])]
+    if not fields:
+        return None
+    total = 1
+    for path in fields:
+        total *= len(domains[path])
+    if total > MAX_COMPLETIONS:
+        return None
+    settled = _aggregate(book, plan, decide, completer, fields, domains, outcomes, statuses, not_applicable)
+    if settled is not None:
+        settled.decided_by_completion = {c: list(missing.get(c, [])) for c, o in settled.outcomes.items()
+                                         if outcomes[c] is Utfall.EJ_UTRETT and o is not Utfall.EJ_UTRETT}
+    return settled
+
+
+def _aggregate(book: Rulebook, plan: Plan, decide: Decide, completer: _Completer, fields: list[str],
+               domains: dict[str, list[AnswerClass]], outcomes: dict[str, Utfall], statuses: dict[str, Status],
+               not_applicable: list[str]) -> Settled | None:
+    decided_by_leaves: dict[tuple[Utfall, ...], tuple[dict[str, Utfall], dict[str, Status]]] = {}
+    table: list[tuple[tuple[AnswerClass, ...], dict[str, Utfall], dict[str, Status]]] = []
+    for combo in itertools.product(*(domains[p] for p in fields)):
+        run = completer.run({p: a.value for p, a in zip(fields, combo)})
+        if run is None:
+            continue
+        facts, leaves = run
+        if leaves not in decided_by_leaves:
+            decided_by_leaves[leaves] = decide(facts)  # the backend decides; this layer only aggregates
+        table.append((combo, *decided_by_leaves[leaves]))
+    if not table:
+        return None
+    exact_outcomes = dict(outcomes)
+    for cond_id, outcome in outcomes.items():
+        seen = {row[1][cond_id] for row in table}
+        if outcome is Utfall.EJ_UTRETT and len(seen) == 1:
+            exact_outcomes[cond_id] = seen.pop()
+    exact_statuses = dict(statuses)
+    for pid, status in statuses.items():
+        seen_status = {row[2][pid] for row in table}
+        if status is Status.UNDETERMINED and len(seen_status) == 1:
+            exact_statuses[pid] = seen_status.pop()
+    open_programmes = [pid for pid, s in exact_statuses.items() if s is Status.UNDETERMINED]
+    questions = []
+    for index, path in enumerate(fields):
+        changes = _changes(table, index, lambda row: tuple(row[2][p] for p in open_programmes))
+        if not changes:
+            continue
+        answers = []
+        for answer in domains[path]:
+            rows = [row for row in table if row[0][index] == answer]
+            if not rows:
+                continue  # no allowed case has this answer
+            answers.append((answer, {pid: _single({row[2][pid] for row in rows}) for pid in open_programmes}))
+        settled = [sum(status is not None for status in by.values()) for _, by in answers]
+        questions.append(ExactQuestion(path, [pid for pid in open_programmes if _varies(table, index, pid)],
+                                       answers, min(settled, default=0), max(settled, default=0)))
+    order = list(contract_fields())
+    questions.sort(key=lambda q: (-q.settled_by_every, -q.settled_by_best, order.index(q.fact)))
+    condition_fields = {}
+    for cond_id, outcome in exact_outcomes.items():
+        if outcome is Utfall.EJ_UTRETT:
+            condition_fields[cond_id] = [path for index, path in enumerate(fields)
+                                         if _changes(table, index, lambda row, c=cond_id: row[1][c])]
+    return Settled(exact_outcomes, exact_statuses, questions, condition_fields, not_applicable, len(table))
+
+
+def _open_under(plan: Plan, outcomes: Mapping[str, Utfall], programmes: list[str]) -> list[str]:
+    """The open (ej utrett) conditions in the condition trees of the undetermined ``programmes``."""
+    found: list[str] = []
+    stack = [c for pid in programmes for c in plan.book.programmes[pid].conditions]
+    while stack:
+        cond_id = stack.pop()
+        if cond_id in found or outcomes[cond_id] is not Utfall.EJ_UTRETT:
+            continue
+        found.append(cond_id)
+        stack += list(plan.by_id[cond_id].parts)
+    return found
+
+
+def _fields_of_leaves(plan: Plan) -> dict[str, set[str]]:
+    """Leaf -> the case fields it depends on, through the declared reads of the derived facts."""
+    def fields_of(name: str, seen: frozenset[str] = frozenset()) -> set[str]:
+        if name in DERIVED_BY_NAME and name not in seen:
+            return set().union(*(fields_of(r, seen | {name}) for r in DERIVED_BY_NAME[name].reads))
+        return {name}
+    return {p.cond_id: set().union(*(fields_of(f) for f in p.facts_read)) if p.facts_read else set()
+            for p in plan.order if p.leaf}
+
+
+def _single(values: set[Any]) -> Any:
+    return next(iter(values)) if len(values) == 1 else None
+
+
+def _changes(table: list[Any], index: int, what: Callable[[Any], Any]) -> bool:
+    """Whether, with every other field held, some two answers of field ``index`` give different ``what``."""
+    by_context: dict[tuple[Any, ...], set[Any]] = {}
+    for row in table:
+        context = row[0][:index] + row[0][index + 1:]
+        seen = by_context.setdefault(context, set())
+        seen.add(what(row))
+        if len(seen) > 1:
+            return True
+    return False
+
+
+def _varies(table: list[Any], index: int, pid: str) -> bool:
+    return _changes(table, index, lambda row: row[2][pid])
+
