@@ -144,3 +144,55 @@ def test_every_open_programme_has_a_question_that_can_change_it(exact_reference,
     for pid, programme in decided.programmes.items():
         if programme.status is Status.UNDETERMINED:
             assert any(pid in q.programmes for q in decided.questions), pid
+
+
+@pytest.mark.parametrize(("case", "fact", "settled"), [
+    # number: days used unknown, allvarlig sjukdom false, 2011-03-15: at most 730 days used leaves six months.
+    ({"as_of": "2011-03-15", "person": {"birth_date": "1975-06-02", "employment": "arbetslos"},
+      "benefit": {"type": "sjukpenning", "allvarlig_sjukdom": False}, "assessment": ALL_POSITIVE},
+     "benefit.sjukpenning_days_used", {"handlingsplansamverkan"}),
+    # date: the decision's last day unknown for TBS in 2012: it decides handlingsplansamverkan's six months.
+    ({"as_of": "2012-03-01", "person": {"birth_date": "1965-03-10", "employment": "arbetslos"},
+      "benefit": {"type": "tidsbegransad_sjukersattning", "tbs_extension_months_used": 5,
+                  "tbs_after_aktivitetsersattning_at_30": False}, "assessment": {**ALL_POSITIVE}},
+     "benefit.decision_end", {"handlingsplansamverkan"}),
+    # code: employment unknown for someone on sjukersättning who could return to the employer: group 2 if
+    # unemployed, no group if employed.
+    ({"as_of": "2011-03-15", "person": {"birth_date": "1960-06-02", "can_return_to_employer": True},
+      "benefit": {"type": "sjukersattning"}, "assessment": ALL_POSITIVE},
+     "person.employment", {"handlingsplansamverkan"}),
+])
+def test_each_kind_of_unknown_is_asked_with_the_boundary_that_matters(exact, case, fact, settled):
+    """A number, a date and a code whose answer decides: asked, with answers that settle the programme."""
+    decided = exact.evaluate(case)
+    question = next(q for q in decided.questions if q.fact == fact)
+    assert settled <= set(question.programmes)
+    statuses = {a.statuses["handlingsplansamverkan"] for a in question.answers}
+    assert statuses == {Status.ELIGIBLE, Status.NOT_ELIGIBLE}, [a.text_sv for a in question.answers]
+    if fact != "person.employment":  # a number or a date: the answers are stretches around the boundary
+        assert any("högst" in a.answer_sv for a in question.answers)
+        assert any("minst" in a.answer_sv for a in question.answers)
+
+
+def test_the_boundary_of_a_number_is_exact(exact):
+    """2011-03-15 + 6 months = 2011-09-15, 184 days on: with 730 of 914 days used the first day without
+    sjukpenning is 2011-09-15 (exactly six months: handlingsplansamverkan holds), with 731 it is a day
+    short: the answer stretches cut exactly there."""
+    case = {"as_of": "2011-03-15", "person": {"birth_date": "1975-06-02", "employment": "arbetslos"},
+            "benefit": {"type": "sjukpenning", "allvarlig_sjukdom": False}, "assessment": ALL_POSITIVE}
+    question = next(q for q in exact.evaluate(case).questions if q.fact == "benefit.sjukpenning_days_used")
+    by_answer = {a.answer_sv: a.statuses["handlingsplansamverkan"] for a in question.answers}
+    assert by_answer == {"antal använda sjukpenningdagar högst 730": Status.ELIGIBLE,
+                         "antal använda sjukpenningdagar minst 731": Status.NOT_ELIGIBLE}
+
+
+def test_exact_decisions_only_decide_what_kleene_left_open_on_the_frozen_corpus(exact):
+    """The regression gate's corpus: every status the recorded (Kleene) decision has decided stays."""
+    from eligibility.history.snapshot import default_dir, read_jsonl
+
+    records = {r["id"]: r for r in read_jsonl(default_dir() / "records.jsonl")}
+    for item in read_jsonl(default_dir() / "corpus.jsonl")[::4]:
+        decided = exact.evaluate(item["case"], explain=False)
+        for pid, status in records[item["id"]]["statuses"].items():
+            if status in ("eligible", "not_eligible"):
+                assert decided.programmes[pid].status.value == status, (item["id"], pid)

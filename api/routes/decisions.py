@@ -65,9 +65,8 @@ def _decide(evaluator: Evaluator, data: Any, rulebook: str | None, explain: bool
     except EligibilityError:
         raise
     except Exception as exc:  # noqa: BLE001
-        # The core accepted the case but failed on it (e.g. no parameter value
-        # under a named rulebook; the rule engine rejecting a float such as
-        # 1e308). Caused by the input, so 422, never a 500; the exception
+        # The core accepted the case but failed on it (e.g. the rule engine
+        # rejecting a float such as 1e308). Caused by the input, so 422, never a 500; the exception
         # class is logged as core_failure. See docs/decisions.md (API).
         raise problems.CaseNotEvaluable(type(exc).__name__) from None
 

@@ -20,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 
 from eligibility import CaseError, EligibilityError, Evaluator
 from eligibility.decision.texts_sv import (DECISIVE_AGAINST_HEADING_SV, LAW_WARNING_ADVICE_SV, OUTCOME_SV, STATUS_SV,
-                                             WOULD_CHANGE_HEADING_SV, law_reviewed_sv, problem_sv)
+                                             WOULD_CHANGE_HEADING_SV, law_reviewed_sv, parameter_day_sv, problem_sv)
 from eligibility.history.compare import compare_decisions
 
 from ..deps import get_evaluator, match_key
@@ -81,6 +81,7 @@ def _page(request: Request, evaluator: Evaluator, values: dict[str, str], **extr
         "decision": None,
         "comparison": None,
         "law_warnings": [],
+        "parameter_days": [],
         **extra,
     }
     status = 422 if context["errors"] else 200
@@ -118,7 +119,14 @@ async def check(request: Request, key_id: WebKey,
     except EligibilityError as exc:
         return _page(request, evaluator, values, errors={"rulebook": [exc.message]})
     return _page(request, evaluator, values, decision=decision, decisions=decisions, comparison=comparison,
-                 timeline=timeline(decision), law_warnings=_law_warnings(evaluator, decisions))
+                 timeline=timeline(decision), law_warnings=_law_warnings(evaluator, decisions),
+                 parameter_days=[_parameter_day(d) for d in decisions])
+
+
+def _parameter_day(decision: Any) -> str | None:
+    """Under a rulebook not in force on ``as_of``: on which day's rules the case was judged (else None)."""
+    day = decision.rulebook.parameters_on
+    return parameter_day_sv(decision.as_of, day) if day is not None else None
 
 
 def _law_warnings(evaluator: Evaluator, decisions: list[Any]) -> list[dict[str, str | None]]:

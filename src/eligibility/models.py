@@ -294,6 +294,9 @@ class RulebookRef(BaseModel):
     valid_to: date | None
     content_hash: str
     reviewed_until: date | None = None
+    parameters_on: date | None = None
+    """The day whose parameter values of this rulebook decided: ``as_of``, or, under a named rulebook not in
+    force on ``as_of``, the nearest day of its period (``valid_from`` or ``valid_to``; docs/decisions.md item 73)."""
 
 
 class Decision(BaseModel):

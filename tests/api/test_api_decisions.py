@@ -135,10 +135,15 @@ def test_floats_the_engine_rejects_are_422_not_500(client, log, assessment):
         assert '"event": "core_failure"' in log.getvalue()
 
 
-def test_named_rulebook_far_before_its_parameters_is_422_not_500(client):
+def test_named_rulebook_far_before_its_period_decides_with_the_rules_of_its_first_day(client):
+    # Once a 422 (no parameter value on as_of); since docs/decisions.md item 73 the named rulebook's
+    # parameters are read on as_of clamped to its period, so every date has them.
     case = {**HPS_SJUKPENNING, "as_of": "1900-01-01", "person": {"birth_date": "1850-01-01"}}
     response = client.post("/v1/decisions", params={"rulebook": "2010-01-01"}, json=case)
-    assert response.status_code == 422, response.text
+    assert response.status_code == 200, response.text
+    decision = response.json()
+    assert decision["rulebook"]["parameters_on"] == "2010-01-01"
+    assert "bedömt enligt reglerna från den 1 januari 2010" in decision["explanation_sv"]
 
 
 def test_detail_follows_accept_language(client):

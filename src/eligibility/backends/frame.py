@@ -61,7 +61,12 @@ _GROUPS: dict[tuple[str, str, bool], list[_Group]] = {}
 
 
 def _groups(book: Rulebook, any_date: bool) -> list[_Group]:
-    """The parameter periods of ``book``: inside each, every parameter has one value (cached by content)."""
+    """The parameter periods of ``book``: inside each, every parameter has one value (cached by content).
+
+    ``any_date`` (a named rulebook): every ``as_of`` has a group, the first one reaching back to
+    ``date.min`` and the last one open, so a row dated outside the period gets the values of the
+    period's nearest day, as ``Rulebook.parameters_for`` gives the per-case path.
+    """
     key = (book.id, book.content_hash, any_date)
     if key not in _GROUPS:
         _GROUPS[key] = _periods(book, any_date)
@@ -70,16 +75,18 @@ def _groups(book: Rulebook, any_date: bool) -> list[_Group]:
 
 def _periods(book: Rulebook, any_date: bool) -> list[_Group]:
     starts = sorted({start for p in book.parameters.values() for start in p.values})
-    begin = starts[0] if any_date else book.valid_from
+    begin = book.valid_from
     cuts = [begin] + [s for s in starts if s > begin and (book.valid_to is None or s <= book.valid_to)]
     groups: list[_Group] = []
     for i, start in enumerate(cuts):
-        params = {name: p.value for name, p in book.parameters_on(start).items()}
+        params = {name: p.value for name, p in book.parameters_for(start).items()}
         last = cuts[i + 1] - timedelta(days=1) if i + 1 < len(cuts) else (None if any_date else book.valid_to)
         if groups and groups[-1].params == params:
             groups[-1].last = last
         else:
             groups.append(_Group(book, params, start, last))
+    if any_date:  # the days before the period read the values of its first day (Rulebook.parameter_day)
+        groups[0].first = date.min
     return groups
 
 

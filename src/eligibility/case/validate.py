@@ -114,8 +114,9 @@ def law_of(book: Rulebook, params: Mapping[str, Any]) -> LawInForce:
 
 
 def law_in_force(book: Rulebook, day: date) -> LawInForce:
-    """What the consistency rules read of ``book`` on ``day``."""
-    return law_of(book, {name: p.value for name, p in book.parameters_on(day).items()})
+    """What the consistency rules read of ``book`` for a case dated ``day``: its parameters on ``day``
+    clamped to its period (``Rulebook.parameters_for``, the same values the decision uses)."""
+    return law_of(book, {name: p.value for name, p in book.parameters_for(day).items()})
 
 
 def check_against_rulebook(case: Case, birth: date, book: Rulebook) -> None:

@@ -302,7 +302,8 @@ def _assemble(plan: Plan, facts: FactSet, outcomes: dict[str, Utfall], statuses:
     return Decision.model_construct(
         as_of=as_of,
         rulebook=RulebookRef.model_construct(id=book.id, valid_from=book.valid_from, valid_to=book.valid_to,
-                                             content_hash=book.content_hash, reviewed_until=reviewed_until),
+                                             content_hash=book.content_hash, reviewed_until=reviewed_until,
+                                             parameters_on=book.parameter_day(as_of)),
         programmes=programmes,
         not_in_force={pid: note.note_sv for pid, note in book.meta.not_in_force.items()},
         target_groups=target_groups,

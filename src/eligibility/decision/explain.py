@@ -63,7 +63,7 @@ def explain_decision(plan: Plan, facts: FactSet, programmes: dict[str, Programme
     as_of = facts.facts["as_of"]
     book = plan.book
     paragraphs = [warning] if warning else []
-    paragraphs.append(sv.header_sv(as_of, book.id, book.meta.title_sv, book.content_hash))
+    paragraphs.append(sv.header_sv(as_of, book.id, book.meta.title_sv, book.content_hash, book.parameter_day(as_of)))
     dates_text = sv.key_dates_sv(key_dates.benefit_last_day, key_dates.beredningsgrupp_deadline,
                                  key_dates.last_day_with_hps_months_left, key_dates.sjukpenning_days_left,
                                  facts.parameters[HPS_MONTHS].value)

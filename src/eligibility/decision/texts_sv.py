@@ -240,10 +240,25 @@ def law_warning_sv(reviewed_until: date, not_reviewed: str | None) -> str:
     return f"{sentence} {not_reviewed.strip()}" if not_reviewed and not_reviewed.strip() else sentence
 
 
-def header_sv(as_of: date, rulebook_id: str, title: str, content_hash: str) -> str:
-    """First paragraph of the motivering."""
-    return (f"Bedömningen avser den {as_of.isoformat()} och har gjorts enligt regelversion {rulebook_id} "
+def header_sv(as_of: date, rulebook_id: str, title: str, content_hash: str, parameter_day: date | None = None) -> str:
+    """First paragraph of the motivering; with ``parameter_day`` (a named rulebook not in force on
+    ``as_of``) it says on which day's rules the case was judged (``parameter_day_sv``)."""
+    text = (f"Bedömningen avser den {as_of.isoformat()} och har gjorts enligt regelversion {rulebook_id} "
             f"({title}), innehållshash {content_hash[:12]}.")
+    outside = parameter_day_sv(as_of, parameter_day) if parameter_day is not None else None
+    return f"{text} {outside}" if outside else text
+
+
+def parameter_day_sv(as_of: date, parameter_day: date) -> str | None:
+    """Under a rulebook whose period does not hold ``as_of``: the case is judged by the rules of the
+    period's nearest day (``Rulebook.parameter_day``); ``None`` when that day is ``as_of`` itself."""
+    if parameter_day == as_of:
+        return None
+    if parameter_day > as_of:
+        return ("Bedömningsdagen ligger före regelversionens giltighetstid; ärendet är bedömt enligt reglerna "
+                f"från den {date_long_sv(parameter_day)}.")
+    return ("Bedömningsdagen ligger efter regelversionens giltighetstid; ärendet är bedömt enligt reglerna "
+            f"som gällde den {date_long_sv(parameter_day)}, regelversionens sista dag.")
 
 
 def programme_sv(name: str, status: Status) -> str:

@@ -53,8 +53,13 @@ def _case_facts(case: Case) -> dict[str, Any]:
 
 
 def build_facts(case: Case, birth: date, book: Rulebook) -> FactSet:
-    """All facts for ``case`` under ``book``; ``birth`` is already validated."""
-    parameters = book.parameters_on(case.as_of)
+    """All facts for ``case`` under ``book``; ``birth`` is already validated.
+
+    The case's facts are those of its ``as_of``; the parameters are ``book``'s
+    on ``as_of`` clamped to its period (``Rulebook.parameters_for``), so a case
+    decided under a rulebook not in force on its ``as_of`` gets that rulebook's law.
+    """
+    parameters = book.parameters_for(case.as_of)
     values = {name: p.value for name, p in parameters.items()}
     facts = _case_facts(case)
     facts["as_of"] = case.as_of

@@ -147,10 +147,10 @@ def _days_used_up(book: Rulebook, case: Case) -> date | None:
     if (benefit.type is not BenefitType.SJUKPENNING or benefit.sjukpenning_days_used is None
             or benefit.allvarlig_sjukdom is True or SP_MAX_DAYS not in book.parameters):
         return None
-    most = book.parameter(SP_MAX_DAYS, case.as_of).value
-    if most is None:
+    most = book.parameters_for(case.as_of).get(SP_MAX_DAYS)
+    if most is None or most.value is None:
         return None
-    return dates.add_days(case.as_of, most - benefit.sjukpenning_days_used + 1)
+    return dates.add_days(case.as_of, most.value - benefit.sjukpenning_days_used + 1)
 
 
 def _derived_change_days(evaluator: Evaluator, case: Case, decision: Decision, birth: date) -> set[date]:

@@ -82,6 +82,28 @@ class Rulebook:
             self._parameters_on[period] = cached
         return cached
 
+    def parameter_day(self, day: date) -> date:
+        """The day on which this rulebook's parameters are read for a case dated ``day``.
+
+        ``day`` itself inside the rulebook's period; before it, ``valid_from``;
+        after it, ``valid_to``. A rulebook carries the values of earlier (and
+        later) days for its history, but deciding under it means deciding with
+        its own law: a case dated 2011 decided under 2016-02-01 reads that
+        rulebook's values of 2016-02-01 (no 914-day limit), never the 914 it
+        lists for 2011 (docs/decisions.md item 73). The one place that choice
+        is made; every path that reads a case's parameters comes here.
+        """
+        if day < self.valid_from:
+            return self.valid_from
+        if self.valid_to is not None and day > self.valid_to:
+            return self.valid_to
+        return day
+
+    def parameters_for(self, day: date) -> dict[str, ParameterValueOn]:
+        """The parameter values that decide a case dated ``day`` under this rulebook: ``parameters_on``
+        the ``parameter_day`` (treat as read-only)."""
+        return self.parameters_on(self.parameter_day(day))
+
     def benefit_names(self) -> dict[str, str]:
         """Benefit code -> Swedish name (built once; treat as read-only)."""
         if self._benefit_names is None:
