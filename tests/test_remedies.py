@@ -316,14 +316,11 @@ def test_the_decision_json_has_the_new_members(engine):
     assert {"fact": "benefit_end_exclusive", "value": "2012-11-18"}.items() <= ali["decisive_against"][2].items()
 
 
-def test_eligibility_check_prints_what_would_change_it(tmp_path, engine, monkeypatch):
-    from eligibility.cli.common import out
-
-    monkeypatch.setattr(out, "width", 240)   # one line per cell, to read the sentence whole
+def test_eligibility_check_prints_what_would_change_it(tmp_path, engine):
     threshold = _threshold(engine, _brief(), HOURS)
     path = tmp_path / "case.json"
     path.write_text(json.dumps(_brief()), encoding="utf-8")
-    result = CliRunner().invoke(app, ["check", str(path)])
+    result = CliRunner().invoke(app, ["check", str(path)], env={"COLUMNS": "400"})   # one line per cell
     assert result.exit_code == 0, result.output
     assert sv.DECISIVE_AGAINST_HEADING_SV in result.output and sv.WOULD_CHANGE_HEADING_SV in result.output
     assert "Sassam-kartläggning gjord: nej" in result.output
