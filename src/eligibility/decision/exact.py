@@ -167,22 +167,18 @@ def _valid_range(completer: _Completer, path: str, spec: ContractField, base: Ma
     seed = next((s for s in seeds if low <= s <= high and ok(s)), None)
     if seed is None:
         return None
-    first, last = seed, seed
-    bad = low - 1  # the first valid value lies in (bad, first]
-    while first - bad > 1:
-        mid = (first + bad) // 2
+    return _edge(ok, seed, low - 1), _edge(ok, seed, high + 1)
+
+
+def _edge(ok: Callable[[int], bool], inside: int, outside: int) -> int:
+    """The last value from ``inside`` towards ``outside`` (exclusive) for which ``ok`` holds (ok: an interval)."""
+    while abs(outside - inside) > 1:
+        mid = (inside + outside) // 2
         if ok(mid):
-            first = mid
+            inside = mid
         else:
-            bad = mid
-    bad = high + 1
-    while bad - last > 1:
-        mid = (last + bad) // 2
-        if ok(mid):
-            last = mid
-        else:
-            bad = mid
-    return first, last
+            outside = mid
+    return inside
 
 
 def _stretches(leaves: Callable[[int], Any], first: int, last: int) -> list[tuple[int, int]]:
