@@ -82,6 +82,12 @@ def test_a_question_says_what_each_answer_does(exact):
     texts = {a.answer_sv: a.statuses["handlingsplansamverkan"] for a in question.answers}
     assert texts == {"ja": Status.ELIGIBLE, "nej": Status.NOT_ELIGIBLE}
     assert question.answers[0].text_sv.startswith("Om ja: Handlingsplansamverkan uppfyller villkoren")
+    # Key dates that depend on the answer are given per answer: without allvarlig sjukdom the 164 days left
+    # end on 2011-08-25; with it there is no end (no date given).
+    no = next(a for a in question.answers if a.answer_sv == "nej")
+    assert no.key_dates["benefit_last_day"] == date(2011, 8, 25) and no.key_dates["sjukpenning_days_left"] == 164
+    assert no.text_sv.endswith("Ersättningen räcker då till och med 25 augusti 2011.")
+    assert "benefit_last_day" not in next(a for a in question.answers if a.answer_sv == "ja").key_dates
 
 
 def test_a_forbidden_fact_is_never_asked(exact):

@@ -256,6 +256,8 @@ class Answer:
     answer_sv: str
     statuses: dict[str, Status | None]
     text_sv: str
+    key_dates: dict[str, Any] = field(default_factory=dict)
+    """The key dates this answer fixes where another answer gives them differently (e.g. the benefit's end)."""
 
 
 @dataclass(slots=True)

@@ -271,9 +271,11 @@ def _exact_questions(book: Rulebook, settled: Settled) -> list[Question]:
         first = next((a.low for a in classes if a.low is not None), None)
         last = next((a.high for a in reversed(classes) if a.high is not None), None)
         answers = []
-        for answer, by in question.answers:
+        dates_of = question.key_dates or [{} for _ in question.answers]
+        for (answer, by), key_dates in zip(question.answers, dates_of):
             said = answer_sv(question.fact, answer.value, answer.low, answer.high, first, last)
-            answers.append(Answer(said, dict(by), answer_effect_sv(said, [(names[p], s) for p, s in by.items()])))
+            effect = answer_effect_sv(said, [(names[p], s) for p, s in by.items()], key_dates.get("benefit_last_day"))
+            answers.append(Answer(said, dict(by), effect, key_dates))
         found.append(Question(fact=question.fact, text_sv=QUESTION_SV.get(question.fact, question.fact),
                               programmes=question.programmes, answers=answers))
     return found

@@ -44,7 +44,7 @@ from ..case.validate import check_against_rulebook
 from ..errors import CaseError
 from ..facts.derive import FactSet, build_facts
 from ..facts.derived import DERIVED_BY_NAME
-from ..models import Case, Status, Utfall
+from ..models import Case, KeyDates, Status, Utfall
 from ..rulebooks.plan import Plan
 from ..rulebooks.rulebook import Rulebook
 
@@ -72,6 +72,8 @@ class ExactQuestion:
     """Each answer and, per open programme, its status under it (None: still open under that answer)."""
     settled_by_every: int = 0
     settled_by_best: int = 0
+    key_dates: list[dict[str, Any]] = field(default_factory=list)
+    """Per answer (in the order of ``answers``): the key dates that answer fixes and another answer changes."""
 
 
 @dataclass
@@ -285,7 +287,7 @@ def _aggregate(book: Rulebook, plan: Plan, decide: Decide, completer: _Completer
         facts, leaves = run
         if leaves not in decided_by_leaves:
             decided_by_leaves[leaves] = decide(facts)  # the backend decides; this layer only aggregates
-        table.append((combo, *decided_by_leaves[leaves]))
+        table.append((combo, *decided_by_leaves[leaves], facts.key_dates))
     if not table:
         return None
     exact_outcomes = dict(outcomes)
@@ -304,15 +306,17 @@ def _aggregate(book: Rulebook, plan: Plan, decide: Decide, completer: _Completer
         changes = _changes(table, index, lambda row: tuple(row[2][p] for p in open_programmes))
         if not changes:
             continue
-        answers = []
+        answers, key_dates = [], []
         for answer in domains[path]:
             rows = [row for row in table if row[0][index] == answer]
             if not rows:
                 continue  # no allowed case has this answer
             answers.append((answer, {pid: _single({row[2][pid] for row in rows}) for pid in open_programmes}))
+            key_dates.append(_key_dates_of(rows))
         settled = [sum(status is not None for status in by.values()) for _, by in answers]
         questions.append(ExactQuestion(path, [pid for pid in open_programmes if _varies(table, index, pid)],
-                                       answers, min(settled, default=0), max(settled, default=0)))
+                                       answers, min(settled, default=0), max(settled, default=0),
+                                       _differing(key_dates)))
     order = list(contract_fields())
     questions.sort(key=lambda q: (-q.settled_by_every, -q.settled_by_best, order.index(q.fact)))
     condition_fields = {}
@@ -344,6 +348,22 @@ def _fields_of_leaves(plan: Plan) -> dict[str, set[str]]:
         return {name}
     return {p.cond_id: set().union(*(fields_of(f) for f in p.facts_read)) if p.facts_read else set()
             for p in plan.order if p.leaf}
+
+
+def _key_dates_of(rows: list[Any]) -> dict[str, Any]:
+    """The key dates every completion of these rows agrees on (None where they differ or are unknown)."""
+    found: dict[str, Any] = {}
+    for name in KeyDates.__slots__:
+        seen = {getattr(row[3], name) for row in rows}
+        found[name] = seen.pop() if len(seen) == 1 else None
+    return found
+
+
+def _differing(per_answer: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Of each answer's key dates, those that some other answer gives differently."""
+    names = [n for n in (per_answer[0] if per_answer else {})
+             if len({repr(a.get(n)) for a in per_answer}) > 1]
+    return [{n: a[n] for n in names if a[n] is not None} for a in per_answer]
 
 
 def _single(values: set[Any]) -> Any:

@@ -473,11 +473,14 @@ def answer_sv(fact: str, value: Any, low: Any, high: Any, first: Any, last: Any)
     return f"{label} från {_number_sv(low)} till och med {_number_sv(high)}"
 
 
-def answer_effect_sv(answer: str, effects: list[tuple[str, Status | None]]) -> str:
-    """``Om ja: handlingsplansamverkan uppfyller villkoren, arbetslivsintroduktion kan fortfarande inte avgöras.``"""
+def answer_effect_sv(answer: str, effects: list[tuple[str, Status | None]], last_day: date | None = None) -> str:
+    """``Om ja: handlingsplansamverkan uppfyller villkoren, arbetslivsintroduktion kan fortfarande inte avgöras.``
+
+    ``last_day``: the benefit's last day under this answer, when the answer decides it."""
     parts = [f"{name} {STATUS_SV[status].lower() if status is not None else 'kan fortfarande inte avgöras'}"
              for name, status in effects]
-    return f"Om {answer}: {', '.join(parts)}."
+    text = f"Om {answer}: {', '.join(parts)}."
+    return f"{text} Ersättningen räcker då till och med {date_long_sv(last_day)}." if last_day else text
 
 
 def decided_whatever_sv(text_sv: str, outcome: Utfall, facts: list[str]) -> str:
