@@ -25,6 +25,7 @@ from ..errors import CaseError, EligibilityError, RulebookError
 from ..models import Decision
 from ..rulebooks.canary import canary_cases, checked_evaluator
 from ..rulebooks.loader import load_rulebooks
+from ..rulebooks.plan import Plan
 from . import caseload, frame, history, serve
 from .common import RulesOption, _fail, _read_case, out
 
@@ -42,16 +43,17 @@ def check(
     """Decide one case and explain the decision."""
     case = _read_case(case_file, as_of)
     try:
-        decision = Evaluator(load_rulebooks(rules)).evaluate(case.data, rulebook)
+        evaluator = Evaluator(load_rulebooks(rules))
+        decision = evaluator.evaluate(case.data, rulebook)
     except (CaseError, EligibilityError) as exc:
         _fail(exc, case=case)
     if as_json:
         typer.echo(decision.model_dump_json(indent=2))
         return
-    _print_decision(decision)
+    _print_decision(decision, evaluator.plan_for(decision.rulebook.id))
 
 
-def _print_decision(decision: Decision) -> None:
+def _print_decision(decision: Decision, plan: Plan) -> None:
     rb = decision.rulebook
     out.print(f"[bold]Bedömning {decision.as_of}[/] · regelversion {rb.id} · hash {rb.content_hash[:12]}")
     if decision.beyond_reviewed_law:
@@ -72,7 +74,8 @@ def _print_decision(decision: Decision) -> None:
     for column in ("Villkor", "Utfall", "Fakta", "Källa"):
         table.add_column(column, overflow="fold")
     for record in decision.conditions:
-        facts = ", ".join(f"{k}={_show(v)}" for k, v in record.facts_used.items() if not k.startswith("threshold."))
+        own = plan.by_id[record.condition].derived  # a kind's own facts (its limits) are not facts of the case
+        facts = ", ".join(f"{k}={_show(v)}" for k, v in record.facts_used.items() if k not in own)
         source = record.source.document or (record.source.lagrum[0].forfattning if record.source.lagrum else "")
         table.add_row(record.condition, f"[{_OUTCOME_STYLE[record.outcome.value]}]{record.outcome.value}[/]",
                       facts, source)
