@@ -40,6 +40,7 @@ from typing import Any
 
 from ..backends.reference import ReferenceRulebook
 from ..case.fields import IDENTITY, SUPPORTED_FIRST, SUPPORTED_LAST, ContractField, contract_fields
+from ..case.consistency import RULES
 from ..case.validate import check_against_rulebook
 from ..errors import CaseError
 from ..facts.derive import FactSet, build_facts
@@ -48,6 +49,12 @@ from ..models import Case, KeyDates, Status, Utfall
 from ..rulebooks.plan import Plan
 from ..rulebooks.rulebook import Rulebook
 
+PLAIN = frozenset(path for path in contract_fields()
+                  if path not in {r for item in DERIVED_BY_NAME.values() for r in item.reads}
+                  and path not in {r for rule in RULES for r in rule.reads} and path not in IDENTITY
+                  and path.split(".", 1)[0] in ("person", "assessment"))
+"""Fields no derived fact and no consistency rule reads: a completion sets them in the facts directly
+(a kind's own derived facts read ``as_of`` and the derived facts, never these)."""
 MAX_COMPLETIONS = 4096
 """More completions than this and the layer leaves the Kleene result (documented, sound)."""
 FLOAT_SCALE = 10_000  # the contract quantises numbers to 1/10 000 (models.py)
@@ -101,6 +108,7 @@ class _Completer:
         self.case, self.birth, self.book, self.reference = case, birth, book, reference
         self.not_applicable = not_applicable
         self.memo: dict[tuple[tuple[str, Any], ...], tuple[FactSet, tuple[Utfall, ...]] | None] = {}
+        self.deep: dict[tuple[tuple[str, Any], ...], FactSet | None] = {}
 
     def completed(self, values: Mapping[str, Any]) -> Case:
         updates: dict[str, dict[str, Any]] = {}
@@ -111,21 +119,39 @@ class _Completer:
                                             for section, changed in updates.items()})
 
     def run(self, values: Mapping[str, Any]) -> tuple[FactSet, tuple[Utfall, ...]] | None:
-        """Facts and leaf outcomes of the case completed with ``values``; None when validation refuses it."""
+        """Facts and leaf outcomes of the case completed with ``values``; None when validation refuses it.
+
+        A field no derived fact and no consistency rule reads (the assessment, employment) is set in the
+        facts directly; only the others go through validation and the derivations (memoised apart).
+        """
         key = tuple(sorted(values.items()))
         if key not in self.memo:
+            base = self._derived({p: v for p, v in values.items() if p not in PLAIN})
+            if base is None:
+                self.memo[key] = None
+                return None
+            facts = FactSet(dict(base.facts), base.parameters, base.unknown_because, base.key_dates)
+            for path, value in values.items():
+                if path in PLAIN:
+                    facts.facts[path] = value
+            leaves = self.reference.evaluate_leaves(facts)
+            self.memo[key] = (facts, tuple(leaves[c] for c in sorted(leaves)))
+        return self.memo[key]
+
+    def _derived(self, values: Mapping[str, Any]) -> FactSet | None:
+        key = tuple(sorted(values.items()))
+        if key not in self.deep:
             case = self.completed(values)
             try:
                 check_against_rulebook(case, self.birth, self.book)
                 facts = build_facts(case, self.birth, self.book)
             except (CaseError, OverflowError, ValueError):
-                self.memo[key] = None
+                self.deep[key] = None
                 return None
             for name in self.not_applicable:  # forbidden for this case: it cannot hold
                 facts.facts[name] = False
-            leaves = self.reference.evaluate_leaves(facts)
-            self.memo[key] = (facts, tuple(leaves[c] for c in sorted(leaves)))
-        return self.memo[key]
+            self.deep[key] = facts
+        return self.deep[key]
 
     def valid(self, values: Mapping[str, Any]) -> bool:
         return self.run(values) is not None
