@@ -66,3 +66,19 @@ def test_lint_ok_and_failing(tmp_path):
     result = runner.invoke(app, ["lint", "--rules", str(tmp_path)])
     assert result.exit_code == 1
     assert "rulebook.yaml:1" in result.output and "parameters.yaml: file is missing" in result.output
+
+
+def test_check_exact_shows_what_each_answer_does(tmp_path):
+    """``check --exact``: the questions table says, per answer, what the programmes it can move become."""
+    case = tmp_path / "case.yaml"
+    case.write_text("as_of: 2011-03-15\nperson: {birth_date: 1975-06-02, employment: arbetslos}\n"
+                    "benefit: {type: sjukpenning, sjukpenning_days_used: 750}\n"
+                    "assessment: {fardigutredd: true, capacity_can_improve: true, sassam_done: true, "
+                    "hours_per_week: 12, months_in_handlingsplansamverkan: 0}\n")
+    result = CliRunner().invoke(app, ["check", "--exact", str(case)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "Frågor som kan ändra bedömningen" in result.output
+    assert "Om nej: Handlingsplansamverkan uppfyller inte villkoren" in result.output
+    assert "25 augusti 2011" in result.output
+    plain = CliRunner().invoke(app, ["check", str(case)], env={"COLUMNS": "200"})
+    assert "Frågor som kan ändra bedömningen" not in plain.output  # Kleene questions have no answers table

@@ -19,7 +19,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ..decision.evaluator import Evaluator
-from ..decision.texts_sv import (DECISIVE_AGAINST_HEADING_SV, LAW_WARNING_ADVICE_SV, REMEDIES_TITLE_SV, STATUS_SV,
+from ..decision.texts_sv import (DECISIVE_AGAINST_HEADING_SV, LAW_WARNING_ADVICE_SV, QUESTIONS_COLUMNS_SV,
+                                 QUESTIONS_TITLE_SV, REMEDIES_TITLE_SV, STATUS_SV,
                                  WOULD_CHANGE_HEADING_SV)
 from ..errors import CaseError, EligibilityError, RulebookError
 from ..models import Decision
@@ -38,12 +39,15 @@ def check(
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Override the case's as_of (YYYY-MM-DD).")] = None,
     rulebook: Annotated[Optional[str], typer.Option("--rulebook", help="Evaluate under this rulebook id.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
+    exact: Annotated[bool, typer.Option("--exact", help="Decide what every allowed answer to the unknown facts "
+                                        "decides, and ask only what can change a programme (docs/decisions.md 72).")]
+    = False,
     rules: RulesOption = None,
 ) -> None:
     """Decide one case and explain the decision."""
     case = _read_case(case_file, as_of)
     try:
-        evaluator = Evaluator(load_rulebooks(rules))
+        evaluator = Evaluator(load_rulebooks(rules), exact=exact)
         decision = evaluator.evaluate(case.data, rulebook)
     except (CaseError, EligibilityError) as exc:
         _fail(exc, case=case)
@@ -70,6 +74,9 @@ def _print_decision(decision: Decision, plan: Plan) -> None:
     remedies = _remedies(decision)
     if remedies is not None:
         out.print(remedies)
+    questions = _questions(decision)
+    if questions is not None:
+        out.print(questions)
     table = Table(title="Villkor", show_lines=False)
     for column in ("Villkor", "Utfall", "Fakta", "Källa"):
         table.add_column(column, overflow="fold")
@@ -94,6 +101,18 @@ def _remedies(decision: Decision) -> Table | None:
             table.add_row(programme.name_sv, Text("\n".join(f.text_sv for f in programme.decisive_against)),
                           Text(programme.would_change_sv))
     return table if table.row_count else None
+
+
+def _questions(decision: Decision) -> Table | None:
+    """The questions that can change a programme, with what each answer does (exact decisions: ``--exact``)."""
+    if not any(q.answers for q in decision.questions):
+        return None
+    table = Table(title=QUESTIONS_TITLE_SV, show_lines=True)
+    for column in QUESTIONS_COLUMNS_SV:
+        table.add_column(column, overflow="fold")
+    for question in decision.questions:
+        table.add_row(question.text_sv, Text("\n".join(answer.text_sv for answer in question.answers)))
+    return table
 
 
 def _law_warning(decision: Decision) -> Panel:

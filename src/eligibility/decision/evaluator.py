@@ -274,7 +274,8 @@ def _exact_questions(book: Rulebook, settled: Settled) -> list[Question]:
         dates_of = question.key_dates or [{} for _ in question.answers]
         for (answer, by), key_dates in zip(question.answers, dates_of):
             said = answer_sv(question.fact, answer.value, answer.low, answer.high, first, last)
-            effect = answer_effect_sv(said, [(names[p], s) for p, s in by.items()], key_dates.get("benefit_last_day"))
+            concerned = [(names[p], s) for p, s in by.items() if p in question.programmes]  # what this answer moves
+            effect = answer_effect_sv(said, concerned, key_dates.get("benefit_last_day"))
             answers.append(Answer(said, dict(by), effect, key_dates))
         found.append(Question(fact=question.fact, text_sv=QUESTION_SV.get(question.fact, question.fact),
                               programmes=question.programmes, answers=answers))

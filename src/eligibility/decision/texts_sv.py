@@ -455,6 +455,8 @@ def problem_sv(code: str, expected: str) -> str:
 
 
 # --- Avgörande frågor (decision/exact.py) -----------------------------------------
+QUESTIONS_TITLE_SV = "Frågor som kan ändra bedömningen"
+QUESTIONS_COLUMNS_SV = ("Fråga", "Vad svaret betyder")
 def _number_sv(value: Any) -> str:
     return date_long_sv(value) if isinstance(value, date) else value_sv(value)
 
