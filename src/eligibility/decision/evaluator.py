@@ -9,6 +9,7 @@ only differ where they are compared: outcomes and statuses.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Container, Mapping
 from datetime import date
 from typing import Any, Literal, Protocol
@@ -48,9 +49,20 @@ class Evaluator:
         # backend has the same semantics: per-case and caseload results must not differ (decision 72).
         self.exact = exact
         self._references = {book.id: ReferenceRulebook(book) for book in books} if exact else {}
+        self._exact_twin: Evaluator | None = self if exact else None
         make = CompiledRulebook if backend == "engine" else ReferenceRulebook
         self._backends: dict[str, _LeafEvaluator] = {book.id: make(book) for book in books}
         self._plans: dict[str, Plan] = {book.id: make_plan(book) for book in books}
+
+    def exactly(self) -> Evaluator:
+        """This evaluator deciding exactly (``exact=True``), sharing its compiled rulebooks (made once)."""
+        if self._exact_twin is None:
+            twin = copy.copy(self)
+            twin.exact = True
+            twin._references = {book.id: ReferenceRulebook(book) for book in self.books}
+            twin._exact_twin = twin
+            self._exact_twin = twin
+        return self._exact_twin
 
     def plan_for(self, rulebook_id: str) -> Plan:
         """The evaluation plan of a loaded rulebook (conditions in dependency order)."""
