@@ -83,3 +83,12 @@ def page(browser, server):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def narrow_page(browser, server):
+    """A page 320 px wide (a phone in portrait), CSP bypassed so that axe can be injected."""
+    context = browser.new_context(base_url=server, locale="sv-SE", viewport={"width": 320, "height": 640},
+                                  bypass_csp=True)
+    yield context.new_page()
+    context.close()
