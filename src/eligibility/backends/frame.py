@@ -74,7 +74,7 @@ def _groups(book: Rulebook, any_date: bool) -> list[_Group]:
 
 
 def _periods(book: Rulebook, any_date: bool) -> list[_Group]:
-    starts = sorted({start for p in book.parameters.values() for start in p.values})
+    starts = book.change_days()
     begin = book.valid_from
     cuts = [begin] + [s for s in starts if s > begin and (book.valid_to is None or s <= book.valid_to)]
     groups: list[_Group] = []

@@ -366,8 +366,19 @@ def _open_under(plan: Plan, outcomes: Mapping[str, Utfall], programmes: list[str
     return found
 
 
+_LEAF_FIELDS: dict[tuple[str, str], dict[str, set[str]]] = {}
+
+
 def _fields_of_leaves(plan: Plan) -> dict[str, set[str]]:
-    """Leaf -> the case fields it depends on, through the declared reads of the derived facts."""
+    """Leaf -> the case fields it depends on, through the declared reads of the derived facts
+    (a property of the rulebook: computed once per rulebook content)."""
+    key = (plan.book.id, plan.book.content_hash)
+    if key not in _LEAF_FIELDS:
+        _LEAF_FIELDS[key] = _leaf_fields(plan)
+    return _LEAF_FIELDS[key]
+
+
+def _leaf_fields(plan: Plan) -> dict[str, set[str]]:
     def fields_of(name: str, seen: frozenset[str] = frozenset()) -> set[str]:
         if name in DERIVED_BY_NAME and name not in seen:
             return set().union(*(fields_of(r, seen | {name}) for r in DERIVED_BY_NAME[name].reads))

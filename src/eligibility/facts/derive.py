@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from ..case.fields import case_fact_names
+from ..case.validate import flat_facts
 from ..conditions import LEAF_KINDS
 from ..models import Case, KeyDates
 from ..rulebooks.rulebook import ParameterValueOn, Rulebook
@@ -42,14 +43,11 @@ class FactSet:
 
 
 def _case_facts(case: Case) -> dict[str, Any]:
-    sections = {"person": case.person, "benefit": case.benefit, "assessment": case.assessment}
-    facts: dict[str, Any] = {}
-    for name in CASE_FACTS:
-        section, attribute = name.split(".")
-        value = getattr(sections[section], attribute)
-        if value is not None:
-            facts[name] = value.value if hasattr(value, "value") else value
-    return facts
+    """The case's known facts a condition may read (``validate.flat_facts``, the one flattening of a case)."""
+    return {name: value for name, value in flat_facts(case).items() if value is not None and name in _CASE_FACT_SET}
+
+
+_CASE_FACT_SET = frozenset(CASE_FACTS)
 
 
 def build_facts(case: Case, birth: date, book: Rulebook) -> FactSet:

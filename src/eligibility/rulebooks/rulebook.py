@@ -66,15 +66,19 @@ class Rulebook:
         start = max(starts)
         return ParameterValueOn(name, values[start].value, start)
 
+    def change_days(self) -> list[date]:
+        """Every day on which some parameter takes a value, in order (computed once; treat as read-only)."""
+        if self._change_days is None:
+            self._change_days = sorted({start for p in self.parameters.values() for start in p.values})
+        return self._change_days
+
     def parameters_on(self, on: date) -> dict[str, ParameterValueOn]:
         """Every parameter that has a value on ``on`` (treat as read-only).
 
         Cached per period in which no parameter changes: every day of a period gets the same dict, so a
         caseload spread over thousands of days builds a handful of them.
         """
-        if self._change_days is None:
-            self._change_days = sorted({start for p in self.parameters.values() for start in p.values})
-        period = bisect.bisect_right(self._change_days, on)
+        period = bisect.bisect_right(self.change_days(), on)
         cached = self._parameters_on.get(period)
         if cached is None:
             cached = {name: self.parameter(name, on) for name, definition in self.parameters.items()
