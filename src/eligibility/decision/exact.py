@@ -45,7 +45,7 @@ from ..case.validate import check_against_rulebook
 from ..errors import CaseError
 from ..facts.derive import FactSet, build_facts
 from ..facts.derived import DERIVED_BY_NAME
-from ..models import Case, KeyDates, Status, Utfall
+from ..models import DECIMALS, Case, KeyDates, Status, Utfall
 from ..rulebooks.plan import Plan
 from ..rulebooks.rulebook import Rulebook
 
@@ -57,7 +57,7 @@ PLAIN = frozenset(path for path in contract_fields()
 (a kind's own derived facts read ``as_of`` and the derived facts, never these)."""
 MAX_COMPLETIONS = 4096
 """More completions than this and the layer leaves the Kleene result (documented, sound)."""
-FLOAT_SCALE = 10_000  # the contract quantises numbers to 1/10 000 (models.py)
+FLOAT_SCALE = 10 ** DECIMALS  # the contract quantises numbers to DECIMALS places (models.py)
 
 
 @dataclass(frozen=True)
