@@ -168,7 +168,9 @@ def _point8_rules() -> tuple[ConsistencyRule, ...]:
                         lambda f, law: _point8(f) and f["as_of"] < f[AE_LIMIT],
                         _unless_absent(POINT8)(lambda law: _point8_frame() & (pl.col("as_of") < pl.col(AE_LIMIT))),
                         lambda law, f: "true only once the aktivitetsersättning has ended at the age limit (from the "
-                                       "first day of the month in which the person turns 30)"),
+                                       "first day of the month in which the person turns "
+                                       f"{law['ae_hogsta_alder'] + 1})" if law["ae_hogsta_alder"] is not None else
+                                       "true only once the aktivitetsersättning has ended at the age limit"),
         ConsistencyRule(POINT8, "point8_months_passed", ("as_of", "benefit.type", POINT8, POINT8_LAST),
                         lambda f, law: _point8(f) and f[POINT8_LAST] is not None and f["as_of"] > f[POINT8_LAST],
                         _unless_absent(POINT8)(lambda law: _point8_frame() & (pl.col("as_of") > pl.col(POINT8_LAST))),
