@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import number_shown
 from ..models import BenefitType
+from .fields import contract_fields
 
 if TYPE_CHECKING:
     import polars as pl
@@ -51,7 +52,9 @@ BENEFIT_FIELDS: dict[str, set[BenefitType]] = {
     "tbs_after_aktivitetsersattning_at_30": {BenefitType.TIDSBEGRANSAD_SJUKERSATTNING},
     "sickness_period_start": {BenefitType.SJUKPENNING},
 }
-"""Which benefit types a benefit field may be given for."""
+"""Which benefit types a benefit field may be given for (a yes/no field: be true for)."""
+YES_NO_BENEFIT_FIELDS = frozenset(name for name in BENEFIT_FIELDS if contract_fields()[f"benefit.{name}"].type is bool)
+"""The yes/no fields of ``BENEFIT_FIELDS``: ``false`` is consistent with every benefit type."""
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,21 @@ def _unless_absent(*fields: str) -> Callable[[Callable[[LawInForce], pl.Expr | N
 
 
 def _field_rule(field: str, types: set[BenefitType]) -> ConsistencyRule:
+    """A benefit field given for a benefit type it does not concern.
+
+    A yes/no field may still be given as ``false`` for the other types: it is
+    false for them (nobody is refused the benefit they have), and that is the
+    one answer the exact semantics can complete it with (decision 75); ``true``
+    is refused.
+    """
     path, codes = f"benefit.{field}", sorted(t.value for t in types)
+    if field in YES_NO_BENEFIT_FIELDS:
+        return ConsistencyRule(
+            path, "field_not_for_benefit", ("benefit.type", path),
+            lambda f, law: f[path] is True and f["benefit.type"] not in codes,
+            _unless_absent(path)(lambda law: pl.col(path).fill_null(False) & _t().is_in(codes).not_()),
+            lambda law, f: f"only true for {' or '.join(codes)} (false or no value for other benefits)",
+            lambda f: f"true for {f['benefit.type']!r}")
     return ConsistencyRule(
         path, "field_not_for_benefit", ("benefit.type", path),
         lambda f, law: f[path] is not None and f["benefit.type"] not in codes,

@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from ..backends.frame import evaluate_caseload
+from ..decision.exact_frame import decide_caseload
 from ..case.read import BadLine, CaseLine
 from ..case.fields import contract_fields
 from ..rulebooks.rulebook import Rulebook
@@ -65,12 +66,16 @@ def columnar_ready(data: Any) -> bool:
 
 
 def evaluate_chunk(cases: Sequence[CaseLine], books: list[Rulebook], rulebook_id: str | None = None, *,
-                   facts: bool = False) -> Any:
-    """``evaluate_caseload`` of these cases, or None if the backend fails on them (decide them case by case)."""
+                   facts: bool = False, exact: bool = True) -> Any:
+    """The frame backend's result for these cases (``exact``: ``decide_caseload``, with the settled rows'
+    questions when ``facts``), or None if the backend fails on them (decide them case by case)."""
     if not cases:
         return None
     try:
-        return evaluate_caseload([case.data for case in cases], books, rulebook_id, facts=facts)
+        data = [case.data for case in cases]
+        if exact:
+            return decide_caseload(data, books, rulebook_id, facts=facts, questions=facts)
+        return evaluate_caseload(data, books, rulebook_id, facts=facts)
     except Exception as exc:  # noqa: BLE001 - the per-case adapter decides the chunk exactly; never lose it
         _log.warning("columnar backend failed on a chunk of %d cases (lines %d-%d: %s); deciding it case by case",
                      len(cases), cases[0].line, cases[-1].line, type(exc).__name__)
@@ -92,7 +97,7 @@ def _contract_errors(data: Any) -> str:
 
 
 def evaluate_lines(items: Iterable[CaseLine | BadLine], books: list[Rulebook],
-                   rulebook_id: str | None = None) -> Any:
+                   rulebook_id: str | None = None, *, exact: bool = True) -> Any:
     """``batch --columnar`` for streamed lines: one row per line (``line``, ``id``, the backend's columns).
 
     The cases the backend can type are evaluated at once; a line that cannot
@@ -111,7 +116,8 @@ def evaluate_lines(items: Iterable[CaseLine | BadLine], books: list[Rulebook],
             ready.append(item)
         else:
             bad.append((item.line, item.case_id, _contract_errors(item.data)))
-    frame = evaluate_caseload([case.data for case in ready], books, rulebook_id)
+    decide = decide_caseload if exact else evaluate_caseload
+    frame = decide([case.data for case in ready], books, rulebook_id)
     frame = frame.select(pl.Series("line", [case.line for case in ready], dtype=pl.Int64),
                          pl.Series("id", [case.case_id for case in ready], dtype=pl.String),
                          pl.all().exclude("id"))

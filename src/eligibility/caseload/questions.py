@@ -17,6 +17,7 @@ import polars as pl
 
 from ..facts.derived import CAUSE_READS, DERIVED, FACT_NAMES
 from ..decision.evaluator import Evaluator, MissingOnDemand, question_facts
+from ..decision.exact_frame import EXACT_QUESTIONS
 from ..models import Status, Utfall
 from .frame_schema import outcome_column
 
@@ -82,6 +83,11 @@ def frame_questions(frame: pl.DataFrame, evaluator: Evaluator) -> list[str]:
         return asked
     open_rows = frame.select(pl.any_horizontal(pl.col(statuses).cast(pl.String) == Status.UNDETERMINED.value)
                              .fill_null(False)).to_series()
+    if EXACT_QUESTIONS in frame.columns:  # the rows the exact layer settled have their questions already
+        settled = frame.get_column(EXACT_QUESTIONS)
+        for row in settled.is_not_null().arg_true().to_list():
+            asked[row] = settled[row]
+        open_rows = open_rows & settled.is_null()
     if not open_rows.any():
         return asked
     where = open_rows.arg_true().to_list()

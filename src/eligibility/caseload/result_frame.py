@@ -37,7 +37,7 @@ def result_frame(items: list[CaseLine | BadLine], evaluator: Evaluator, rulebook
     if per_case or full:
         return per_case_frame(items, evaluator, rulebook_id, full=full, questions=questions)
     ready = [item for item in items if isinstance(item, CaseLine) and columnar_ready(item.data)]
-    frame = evaluate_chunk(ready, evaluator.books, rulebook_id, facts=questions)
+    frame = evaluate_chunk(ready, evaluator.books, rulebook_id, facts=questions, exact=evaluator.exact)
     if frame is None:  # nothing the backend can type, or it failed on these
         return per_case_frame(items, evaluator, rulebook_id, questions=questions)
     valid = frame.get_column("error").is_null()

@@ -75,14 +75,14 @@ def _run_locked(cases: Path, output: Path, rules: Path | None, rulebook: str | N
     from ..caseload.frame_input import evaluate_lines
     from ..case.read import check_input, count_data_lines, read_cases, read_parquet_frame
     from ..errors import InputError
-    from ..backends.frame import evaluate_caseload
+    from ..decision.exact_frame import decide_caseload
 
     started = time.perf_counter()
     try:
         check_input(cases)
         books = load_rulebooks(rules)
         if cases.suffix.lower() == ".parquet":
-            result = evaluate_caseload(read_parquet_frame(cases), books, rulebook)
+            result = decide_caseload(read_parquet_frame(cases), books, rulebook)
             result = result.insert_column(0, pl.int_range(1, result.height + 1, dtype=pl.Int64, eager=True)
                                           .alias("line"))
         else:

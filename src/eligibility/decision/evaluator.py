@@ -40,29 +40,32 @@ class _LeafEvaluator(Protocol):
 class Evaluator:
     """Decides cases under a fixed set of loaded rulebooks. Safe to share between threads."""
 
-    def __init__(self, books: list[Rulebook], backend: Backend = "engine", *, exact: bool = False) -> None:
+    def __init__(self, books: list[Rulebook], backend: Backend = "engine", *, exact: bool = True) -> None:
         if not books:
             raise RulebookNotFoundError("no rulebooks loaded")
         self.books = books
         self.backend = backend
-        # Decide what every allowed answer decides (decision/exact.py). Off by default until the frame
-        # backend has the same semantics: per-case and caseload results must not differ (decision 72).
+        # Decide what every allowed answer decides (decision/exact.py, decision 72); ``exact=False`` is the
+        # plain Kleene result (sound, less decided), kept for comparison (API ``?exact=false``, ``--no-exact``).
         self.exact = exact
-        self._references = {book.id: ReferenceRulebook(book) for book in books} if exact else {}
-        self._exact_twin: Evaluator | None = self if exact else None
+        self._references = {book.id: ReferenceRulebook(book) for book in books}
+        self._twins: dict[bool, Evaluator] = {exact: self}
         make = CompiledRulebook if backend == "engine" else ReferenceRulebook
         self._backends: dict[str, _LeafEvaluator] = {book.id: make(book) for book in books}
         self._plans: dict[str, Plan] = {book.id: make_plan(book) for book in books}
 
-    def exactly(self) -> Evaluator:
-        """This evaluator deciding exactly (``exact=True``), sharing its compiled rulebooks (made once)."""
-        if self._exact_twin is None:
+    def with_exact(self, exact: bool) -> Evaluator:
+        """This evaluator deciding exactly or not, sharing its compiled rulebooks (made once)."""
+        if exact not in self._twins:
             twin = copy.copy(self)
-            twin.exact = True
-            twin._references = {book.id: ReferenceRulebook(book) for book in self.books}
-            twin._exact_twin = twin
-            self._exact_twin = twin
-        return self._exact_twin
+            twin.exact = exact
+            twin._twins = self._twins
+            self._twins[exact] = twin
+        return self._twins[exact]
+
+    def exactly(self) -> Evaluator:
+        """This evaluator deciding exactly (``exact=True``)."""
+        return self.with_exact(True)
 
     def plan_for(self, rulebook_id: str) -> Plan:
         """The evaluation plan of a loaded rulebook (conditions in dependency order)."""

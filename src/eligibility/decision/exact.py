@@ -23,11 +23,17 @@ months left either way). This layer sits above the backends:
    status for some answers of the others; each answer says what the open
    programmes become.
 
-A yes/no fact the contract forbids for the case (nobody is refused the
+A yes/no fact that cannot hold for the case's benefit (nobody is refused the
 benefit they have; only someone without benefit can have lost sjukpenning)
-cannot hold, so it is completed as *nej* and never asked. When the
-completions would exceed ``MAX_COMPLETIONS`` the Kleene result stands
-(sound, only less decided). docs/decisions.md 72 records the method.
+has one allowed answer, *nej* (validation refuses *ja*, decision 75), so it is
+completed as *nej* and never asked. When the completions would exceed
+``MAX_COMPLETIONS`` the Kleene result stands (sound, only less decided).
+
+The work is split in two so that a backend can decide the completions of many
+cases at once: ``prepare`` finds a case's allowed completions (one per
+distinct vector of leaf outcomes, ``Pending.distinct``), the backend decides
+them (``settle``: one at a time; ``exact_frame``: every open row of a caseload
+in one frame), ``finish`` aggregates. docs/decisions.md 72 records the method.
 """
 
 from __future__ import annotations
@@ -91,22 +97,20 @@ class Settled:
     statuses: dict[str, Status]
     questions: list[ExactQuestion]
     condition_fields: dict[str, list[str]] = field(default_factory=dict)
-    not_applicable: list[str] = field(default_factory=list)
     completions: int = 0
     decided_by_completion: dict[str, list[str]] = field(default_factory=dict)
     """Condition -> the unknown fields it read, for the conditions Kleene left open and every answer decides."""
 
 
 Decide = Callable[[FactSet], tuple[dict[str, Utfall], dict[str, Status]]]
+Leaves = tuple[Utfall, ...]
 
 
 class _Completer:
     """The completed cases of one case: validity, facts and reference leaves, memoised."""
 
-    def __init__(self, case: Case, birth: date, book: Rulebook, reference: ReferenceRulebook,
-                 not_applicable: list[str]) -> None:
+    def __init__(self, case: Case, birth: date, book: Rulebook, reference: ReferenceRulebook) -> None:
         self.case, self.birth, self.book, self.reference = case, birth, book, reference
-        self.not_applicable = not_applicable
         self.memo: dict[tuple[tuple[str, Any], ...], tuple[FactSet, tuple[Utfall, ...]] | None] = {}
         self.deep: dict[tuple[tuple[str, Any], ...], FactSet | None] = {}
 
@@ -148,19 +152,11 @@ class _Completer:
             except (CaseError, OverflowError, ValueError):
                 self.deep[key] = None
                 return None
-            for name in self.not_applicable:  # forbidden for this case: it cannot hold
-                facts.facts[name] = False
             self.deep[key] = facts
         return self.deep[key]
 
     def valid(self, values: Mapping[str, Any]) -> bool:
         return self.run(values) is not None
-
-
-def _forbidden(completer: _Completer, path: str, spec: ContractField) -> bool:
-    """A yes/no or coded field no value of which validation accepts for this case (given alone)."""
-    values = [True, False] if spec.type is bool else list(spec.codes)
-    return bool(values) and not any(completer.valid({path: value}) for value in values)
 
 
 def _encode(spec: ContractField, value: Any) -> int:
@@ -232,10 +228,56 @@ def _stretches(leaves: Callable[[int], Any], first: int, last: int) -> list[tupl
     return merged
 
 
+@dataclass
+class Pending:
+    """A case's allowed completions, each with its leaf outcomes and facts, awaiting the backend's decisions."""
+
+    completer: _Completer
+    fields: list[str]
+    domains: dict[str, list[AnswerClass]]
+    rows: list[tuple[tuple[AnswerClass, ...], Leaves, FactSet]]
+    outcomes: dict[str, Utfall]
+    statuses: dict[str, Status]
+    missing: Mapping[str, list[str]]
+
+    def distinct(self) -> dict[Leaves, dict[str, Any]]:
+        """One completion (field -> value) per distinct vector of leaf outcomes: what the backend must decide."""
+        found: dict[Leaves, dict[str, Any]] = {}
+        for combo, leaves, _ in self.rows:
+            if leaves not in found:
+                found[leaves] = {path: answer.value for path, answer in zip(self.fields, combo)}
+        return found
+
+    def facts_of(self, values: Mapping[str, Any]) -> FactSet:
+        """The facts of the case completed with ``values`` (as the per-case backends are given them)."""
+        run = self.completer.run(values)
+        assert run is not None  # only allowed completions are handed out
+        return run[0]
+
+    def completed_data(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The case completed with ``values`` as case data in the contract's JSON shape (the frame's input)."""
+        data = self.completer.case.model_dump(mode="json", exclude_none=True)
+        for path, value in values.items():
+            section, name = path.split(".", 1)
+            data.setdefault(section, {})[name] = value.isoformat() if isinstance(value, date) else value
+        return data
+
+
 def settle(case: Case, birth: date, book: Rulebook, plan: Plan, decide: Decide, facts: FactSet,
            outcomes: dict[str, Utfall], statuses: dict[str, Status],
            missing: Mapping[str, list[str]], reference: ReferenceRulebook) -> Settled | None:
-    """The exact decision of ``case``, or None when Kleene already decided everything or nothing can be done."""
+    """The exact decision of ``case``, each completion decided by ``decide`` (one backend, one case at a time);
+    None when Kleene already decided everything or nothing can be done."""
+    pending = prepare(case, birth, book, plan, outcomes, statuses, missing, reference)
+    if pending is None:
+        return None
+    return finish(pending, {leaves: decide(pending.facts_of(values)) for leaves, values in pending.distinct().items()})
+
+
+def prepare(case: Case, birth: date, book: Rulebook, plan: Plan, outcomes: dict[str, Utfall],
+            statuses: dict[str, Status], missing: Mapping[str, list[str]],
+            reference: ReferenceRulebook) -> Pending | None:
+    """The allowed completions of ``case`` behind its open conditions, or None when there is nothing to settle."""
     open_conditions = _open_under(plan, outcomes, [pid for pid, s in statuses.items() if s is Status.UNDETERMINED])
     if not open_conditions:
         return None
@@ -243,22 +285,22 @@ def settle(case: Case, birth: date, book: Rulebook, plan: Plan, decide: Decide, 
     order = list(specs)
     wanted: list[str] = []
     for cond_id in open_conditions:
-        for name in missing.get(cond_id, []):
+        for name in missing.get(cond_id, []) if isinstance(missing, dict) else missing[cond_id]:
             if name in specs and name not in IDENTITY and name not in wanted:
                 wanted.append(name)
     wanted.sort(key=order.index)
     if not wanted:
         return None
-    completer = _Completer(case, birth, book, reference, [])
-    not_applicable = [p for p in wanted if specs[p].type is bool and _forbidden(completer, p, specs[p])]
-    fields = [p for p in wanted if p not in not_applicable]
-    completer = _Completer(case, birth, book, reference, not_applicable)
+    completer = _Completer(case, birth, book, reference)
+    fields = list(wanted)
     finite = [p for p in fields if specs[p].type is bool or specs[p].codes]
     numeric = [p for p in fields if p not in finite]
     domains: dict[str, list[AnswerClass]] = {
         p: [AnswerClass(v) for v in ([True, False] if specs[p].type is bool else specs[p].codes)] for p in finite}
-    finite_combos = list(itertools.product(*(domains[p] for p in finite)))
-    if len(finite_combos) > MAX_COMPLETIONS:
+    finite_combos = 1
+    for p in finite:
+        finite_combos *= len(domains[p])
+    if finite_combos > MAX_COMPLETIONS:
         return None
     reads = _fields_of_leaves(plan)
     for path in list(numeric):
@@ -294,28 +336,31 @@ def settle(case: Case, birth: date, book: Rulebook, plan: Plan, decide: Decide, 
         total *= len(domains[path])
     if total > MAX_COMPLETIONS:
         return None
-    settled = _aggregate(book, plan, decide, completer, fields, domains, outcomes, statuses, not_applicable)
-    if settled is not None:
-        settled.decided_by_completion = {c: list(missing.get(c, [])) for c, o in settled.outcomes.items()
-                                         if outcomes[c] is Utfall.EJ_UTRETT and o is not Utfall.EJ_UTRETT}
+    rows = []
+    for combo in itertools.product(*(domains[p] for p in fields)):
+        run = completer.run({p: a.value for p, a in zip(fields, combo)})
+        if run is not None:
+            rows.append((combo, run[1], run[0]))
+    if not rows:
+        return None
+    return Pending(completer, fields, domains, rows, outcomes, statuses, missing)
+
+
+Decided = tuple[dict[str, Utfall], dict[str, Status]]
+
+
+def finish(pending: Pending, decided: Mapping[Leaves, Decided]) -> Settled:
+    """Aggregate the backend's decisions of the distinct completions into the exact decision and its questions."""
+    table = [(combo, *decided[leaves], facts.key_dates) for combo, leaves, facts in pending.rows]
+    settled = _aggregate(pending.fields, pending.domains, table, pending.outcomes, pending.statuses)
+    missing = pending.missing
+    settled.decided_by_completion = {c: list(missing[c]) for c, o in settled.outcomes.items()
+                                     if pending.outcomes[c] is Utfall.EJ_UTRETT and o is not Utfall.EJ_UTRETT}
     return settled
 
 
-def _aggregate(book: Rulebook, plan: Plan, decide: Decide, completer: _Completer, fields: list[str],
-               domains: dict[str, list[AnswerClass]], outcomes: dict[str, Utfall], statuses: dict[str, Status],
-               not_applicable: list[str]) -> Settled | None:
-    decided_by_leaves: dict[tuple[Utfall, ...], tuple[dict[str, Utfall], dict[str, Status]]] = {}
-    table: list[tuple[tuple[AnswerClass, ...], dict[str, Utfall], dict[str, Status]]] = []
-    for combo in itertools.product(*(domains[p] for p in fields)):
-        run = completer.run({p: a.value for p, a in zip(fields, combo)})
-        if run is None:
-            continue
-        facts, leaves = run
-        if leaves not in decided_by_leaves:
-            decided_by_leaves[leaves] = decide(facts)  # the backend decides; this layer only aggregates
-        table.append((combo, *decided_by_leaves[leaves], facts.key_dates))
-    if not table:
-        return None
+def _aggregate(fields: list[str], domains: dict[str, list[AnswerClass]], table: list[Any],
+               outcomes: dict[str, Utfall], statuses: dict[str, Status]) -> Settled:
     exact_outcomes = dict(outcomes)
     for cond_id, outcome in outcomes.items():
         seen = {row[1][cond_id] for row in table}
@@ -350,7 +395,7 @@ def _aggregate(book: Rulebook, plan: Plan, decide: Decide, completer: _Completer
         if outcome is Utfall.EJ_UTRETT:
             condition_fields[cond_id] = [path for index, path in enumerate(fields)
                                          if _changes(table, index, lambda row, c=cond_id: row[1][c])]
-    return Settled(exact_outcomes, exact_statuses, questions, condition_fields, not_applicable, len(table))
+    return Settled(exact_outcomes, exact_statuses, questions, condition_fields, len(table))
 
 
 def _open_under(plan: Plan, outcomes: Mapping[str, Utfall], programmes: list[str]) -> list[str]:
