@@ -51,6 +51,12 @@ def reference(books):
     return Evaluator(books, "reference")
 
 
+@pytest.fixture(scope="session")
+def kleene(books):
+    """The plain three-valued result (``exact=False``): what the exact layer starts from."""
+    return Evaluator(books, exact=False)
+
+
 @pytest.fixture
 def rules(tmp_path: Path) -> Path:
     """A private copy of the bundled rules, for a test to break (see ``rule_copies.edit``)."""

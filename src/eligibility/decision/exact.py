@@ -47,7 +47,7 @@ from typing import Any
 from ..backends.reference import ReferenceRulebook
 from ..case.fields import IDENTITY, SUPPORTED_FIRST, SUPPORTED_LAST, ContractField, contract_fields
 from ..case.consistency import RULES
-from ..case.validate import check_against_rulebook
+from ..case.validate import check_against_rulebook, flat_facts
 from ..errors import CaseError
 from ..facts.derive import FactSet, build_facts
 from ..facts.derived import DERIVED_BY_NAME
@@ -248,6 +248,17 @@ class Pending:
                 found[leaves] = {path: answer.value for path, answer in zip(self.fields, combo)}
         return found
 
+    def key_dates_across(self, combo: tuple[AnswerClass, ...]) -> list[KeyDates]:
+        """The key dates at both ends of every stretch in ``combo``: a key date that is the same at all of
+        them is the same for every value of the stretches (key dates are monotone in each field)."""
+        corners = itertools.product(*({a.low, a.high} if a.low is not None else {a.value} for a in combo))
+        found = []
+        for values in corners:
+            run = self.completer.run(dict(zip(self.fields, values)))
+            if run is not None:
+                found.append(run[0].key_dates)
+        return found
+
     def facts_of(self, values: Mapping[str, Any]) -> FactSet:
         """The facts of the case completed with ``values`` (as the per-case backends are given them)."""
         run = self.completer.run(values)
@@ -282,17 +293,16 @@ def prepare(case: Case, birth: date, book: Rulebook, plan: Plan, outcomes: dict[
     if not open_conditions:
         return None
     specs = contract_fields()
-    order = list(specs)
-    wanted: list[str] = []
-    for cond_id in open_conditions:
-        for name in missing.get(cond_id, []) if isinstance(missing, dict) else missing[cond_id]:
-            if name in specs and name not in IDENTITY and name not in wanted:
-                wanted.append(name)
-    wanted.sort(key=order.index)
-    if not wanted:
+    reads = _fields_of_leaves(plan)
+    # Every unknown field an open leaf depends on (through the derived facts' declared reads), not only the
+    # first cause of an unknown fact: with allvarlig sjukdom and the days used both unknown, the days matter
+    # under one answer of the first (the missing-fact walk names only that).
+    depended_on = set().union(*(reads[c] for c in open_conditions if c in reads))
+    given = flat_facts(case)
+    fields = [p for p in specs if p in depended_on and p not in IDENTITY and given.get(p) is None]
+    if not fields:
         return None
     completer = _Completer(case, birth, book, reference)
-    fields = list(wanted)
     finite = [p for p in fields if specs[p].type is bool or specs[p].codes]
     numeric = [p for p in fields if p not in finite]
     domains: dict[str, list[AnswerClass]] = {
@@ -302,7 +312,6 @@ def prepare(case: Case, birth: date, book: Rulebook, plan: Plan, outcomes: dict[
         finite_combos *= len(domains[p])
     if finite_combos > MAX_COMPLETIONS:
         return None
-    reads = _fields_of_leaves(plan)
     for path in list(numeric):
         spec = specs[path]
         cuts: set[int] = set()
@@ -352,7 +361,8 @@ Decided = tuple[dict[str, Utfall], dict[str, Status]]
 def finish(pending: Pending, decided: Mapping[Leaves, Decided]) -> Settled:
     """Aggregate the backend's decisions of the distinct completions into the exact decision and its questions."""
     table = [(combo, *decided[leaves], facts.key_dates) for combo, leaves, facts in pending.rows]
-    settled = _aggregate(pending.fields, pending.domains, table, pending.outcomes, pending.statuses)
+    settled = _aggregate(pending.fields, pending.domains, table, pending.outcomes, pending.statuses,
+                         pending.key_dates_across)
     missing = pending.missing
     settled.decided_by_completion = {c: list(missing[c]) for c, o in settled.outcomes.items()
                                      if pending.outcomes[c] is Utfall.EJ_UTRETT and o is not Utfall.EJ_UTRETT}
@@ -360,7 +370,8 @@ def finish(pending: Pending, decided: Mapping[Leaves, Decided]) -> Settled:
 
 
 def _aggregate(fields: list[str], domains: dict[str, list[AnswerClass]], table: list[Any],
-               outcomes: dict[str, Utfall], statuses: dict[str, Status]) -> Settled:
+               outcomes: dict[str, Utfall], statuses: dict[str, Status],
+               key_dates_across: Callable[[tuple[AnswerClass, ...]], list[KeyDates]]) -> Settled:
     exact_outcomes = dict(outcomes)
     for cond_id, outcome in outcomes.items():
         seen = {row[1][cond_id] for row in table}
@@ -382,8 +393,16 @@ def _aggregate(fields: list[str], domains: dict[str, list[AnswerClass]], table: 
             rows = [row for row in table if row[0][index] == answer]
             if not rows:
                 continue  # no allowed case has this answer
-            answers.append((answer, {pid: _single({row[2][pid] for row in rows}) for pid in open_programmes}))
-            key_dates.append(_key_dates_of(rows))
+            by = {pid: _single({row[2][pid] for row in rows}) for pid in open_programmes}
+            dates = _key_dates_of([kd for row in rows for kd in key_dates_across(row[0])])
+            if answers and answer.low is not None and answers[-1][1] == by and key_dates[-1] == dates:
+                previous = answers[-1][0]  # the next stretch says the same: one answer
+                answers[-1] = (AnswerClass(previous.value, previous.low, answer.high), by)
+                continue
+            answers.append((answer, by))
+            key_dates.append(dates)
+        if len(answers) < 2:
+            continue  # every allowed answer says the same (stretches split by a leaf no open programme feels)
         settled = [sum(status is not None for status in by.values()) for _, by in answers]
         questions.append(ExactQuestion(path, [pid for pid in open_programmes if _varies(table, index, pid)],
                                        answers, min(settled, default=0), max(settled, default=0),
@@ -432,11 +451,11 @@ def _leaf_fields(plan: Plan) -> dict[str, set[str]]:
             for p in plan.order if p.leaf}
 
 
-def _key_dates_of(rows: list[Any]) -> dict[str, Any]:
-    """The key dates every completion of these rows agrees on (None where they differ or are unknown)."""
+def _key_dates_of(all_key_dates: list[KeyDates]) -> dict[str, Any]:
+    """The key dates all of these agree on (None where they differ or are unknown)."""
     found: dict[str, Any] = {}
     for name in KeyDates.__slots__:
-        seen = {getattr(row[3], name) for row in rows}
+        seen = {getattr(key_dates, name) for key_dates in all_key_dates}
         found[name] = seen.pop() if len(seen) == 1 else None
     return found
 
