@@ -244,7 +244,8 @@ def protocol_class(limits: ConnectionLimits) -> type[GuardedH11Protocol]:
 def listening_socket(host: str, port: int, protocol: type[GuardedH11Protocol]) -> GuardedListener:
     """A bound TCP socket for ``host``:``port`` whose accepts ``protocol`` admits (uvicorn listens on it)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = GuardedListener(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY on accepted sockets only then (else ~40 ms delayed ACKs).
+    sock = GuardedListener(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.guard = protocol
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

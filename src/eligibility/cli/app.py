@@ -40,9 +40,9 @@ def check(
     rulebook: Annotated[Optional[str], typer.Option("--rulebook", help="Evaluate under this rulebook id.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
     exact: Annotated[bool, typer.Option("--exact/--no-exact", help="Decide what every allowed answer to the unknown "
-                                        "facts decides, and ask only what can change a programme (the default; "
-                                        "--no-exact: the plain three-valued result, docs/decisions.md 72).")]
-    = True,
+                                        "facts decides, and ask only what can change a programme (docs/decisions.md 72; "
+                                        "--no-exact, the default for now: the plain three-valued result).")]
+    = False,
     rules: RulesOption = None,
 ) -> None:
     """Decide one case and explain the decision."""
@@ -105,7 +105,7 @@ def _remedies(decision: Decision) -> Table | None:
 
 
 def _questions(decision: Decision) -> Table | None:
-    """The questions that can change a programme, with what each answer does (exact decisions, the default)."""
+    """The questions that can change a programme, with what each answer does (exact decisions: ``--exact``)."""
     if not any(q.answers for q in decision.questions):
         return None
     table = Table(title=QUESTIONS_TITLE_SV, show_lines=True)

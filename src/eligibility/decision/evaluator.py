@@ -40,16 +40,17 @@ class _LeafEvaluator(Protocol):
 class Evaluator:
     """Decides cases under a fixed set of loaded rulebooks. Safe to share between threads."""
 
-    def __init__(self, books: list[Rulebook], backend: Backend = "engine", *, exact: bool = True) -> None:
+    def __init__(self, books: list[Rulebook], backend: Backend = "engine", *, exact: bool = False) -> None:
         if not books:
             raise RulebookNotFoundError("no rulebooks loaded")
         self.books = books
         self.backend = backend
-        # Decide what every allowed answer decides (decision/exact.py, decision 72); ``exact=False`` is the
-        # plain Kleene result (sound, less decided), kept for comparison (API ``?exact=false``, ``--no-exact``).
+        # Decide what every allowed answer decides (decision/exact.py, decision 72). Opt-in until its cost
+        # meets issue 17's targets (docs/performance.md); ``exact=False`` is the plain Kleene result (sound).
         self.exact = exact
         self._references = {book.id: ReferenceRulebook(book) for book in books}
         self._twins: dict[bool, Evaluator] = {exact: self}
+        self._memo: dict[str, dict[Any, Any]] = {}  # the backend's decisions by leaf vector (exact.settle)
         make = CompiledRulebook if backend == "engine" else ReferenceRulebook
         self._backends: dict[str, _LeafEvaluator] = {book.id: make(book) for book in books}
         self._plans: dict[str, Plan] = {book.id: make_plan(book) for book in books}
@@ -106,7 +107,7 @@ class Evaluator:
             if self.exact:
                 settled = settle(case, birth, book, plan, lambda completed: decide_outcomes(plan, backend, completed),
                                  facts, outcomes, statuses, missing_by_condition(plan, facts, outcomes),
-                                 self._references[book.id])
+                                 self._references[book.id], memo=self._memo.setdefault(book.id, {}))
         except (OverflowError, ValueError, KeyError) as exc:
             raise _not_computable(case, birth, book, exc) from None
         if settled is not None:

@@ -61,8 +61,11 @@ PLAIN = frozenset(path for path in contract_fields()
                   and path.split(".", 1)[0] in ("person", "assessment"))
 """Fields no derived fact and no consistency rule reads: a completion sets them in the facts directly
 (a kind's own derived facts read ``as_of`` and the derived facts, never these)."""
-MAX_COMPLETIONS = 4096
-"""More completions than this and the layer leaves the Kleene result (documented, sound)."""
+MAX_COMPLETIONS = 256
+"""More completions than this and the layer leaves the Kleene result (documented, sound): it bounds the cost
+of one decision (each completion is validated and derived, ~0.1 ms)."""
+MEMO_SIZE = 100_000
+"""Leaf vectors kept per rulebook in a shared ``memo`` before it is emptied (a bound on memory)."""
 FLOAT_SCALE = 10 ** DECIMALS  # the contract quantises numbers to DECIMALS places (models.py)
 
 
@@ -104,6 +107,7 @@ class Settled:
 
 Decide = Callable[[FactSet], tuple[dict[str, Utfall], dict[str, Status]]]
 Leaves = tuple[Utfall, ...]
+Decided = tuple[dict[str, Utfall], dict[str, Status]]
 
 
 class _Completer:
@@ -115,12 +119,8 @@ class _Completer:
         self.deep: dict[tuple[tuple[str, Any], ...], FactSet | None] = {}
 
     def completed(self, values: Mapping[str, Any]) -> Case:
-        updates: dict[str, dict[str, Any]] = {}
-        for path, value in values.items():
-            section, name = path.split(".", 1)
-            updates.setdefault(section, {})[name] = value
-        return self.case.model_copy(update={section: getattr(self.case, section).model_copy(update=changed)
-                                            for section, changed in updates.items()})
+        """The case completed with ``values``."""
+        return _complete(self.case, values)
 
     def run(self, values: Mapping[str, Any]) -> tuple[FactSet, tuple[Utfall, ...]] | None:
         """Facts and leaf outcomes of the case completed with ``values``; None when validation refuses it.
@@ -157,6 +157,16 @@ class _Completer:
 
     def valid(self, values: Mapping[str, Any]) -> bool:
         return self.run(values) is not None
+
+
+def _complete(case: Case, values: Mapping[str, Any]) -> Case:
+    """``case`` with ``values`` (dotted field -> value) filled in."""
+    updates: dict[str, dict[str, Any]] = {}
+    for path, value in values.items():
+        section, name = path.split(".", 1)
+        updates.setdefault(section, {})[name] = value
+    return case.model_copy(update={section: getattr(case, section).model_copy(update=changed)
+                                   for section, changed in updates.items()})
 
 
 def _encode(spec: ContractField, value: Any) -> int:
@@ -276,13 +286,30 @@ class Pending:
 
 def settle(case: Case, birth: date, book: Rulebook, plan: Plan, decide: Decide, facts: FactSet,
            outcomes: dict[str, Utfall], statuses: dict[str, Status],
-           missing: Mapping[str, list[str]], reference: ReferenceRulebook) -> Settled | None:
+           missing: Mapping[str, list[str]], reference: ReferenceRulebook,
+           memo: dict[Leaves, Decided] | None = None) -> Settled | None:
     """The exact decision of ``case``, each completion decided by ``decide`` (one backend, one case at a time);
-    None when Kleene already decided everything or nothing can be done."""
+    None when Kleene already decided everything or nothing can be done.
+
+    ``memo`` (per rulebook): the backend's decisions by vector of leaf outcomes, shared between cases. The
+    conditions above the leaves, the target groups and the statuses depend on the leaf outcomes only, so a
+    vector the backend has decided once need not be decided again.
+    """
     pending = prepare(case, birth, book, plan, outcomes, statuses, missing, reference)
     if pending is None:
         return None
-    return finish(pending, {leaves: decide(pending.facts_of(values)) for leaves, values in pending.distinct().items()})
+    decided = {}
+    for leaves, values in pending.distinct().items():
+        if memo is None or leaves not in memo:
+            found = decide(pending.facts_of(values))
+            if memo is None:
+                decided[leaves] = found
+                continue
+            if len(memo) > MEMO_SIZE:
+                memo.clear()
+            memo[leaves] = found
+        decided[leaves] = memo[leaves]
+    return finish(pending, decided)
 
 
 def prepare(case: Case, birth: date, book: Rulebook, plan: Plan, outcomes: dict[str, Utfall],
@@ -353,9 +380,6 @@ def prepare(case: Case, birth: date, book: Rulebook, plan: Plan, outcomes: dict[
     if not rows:
         return None
     return Pending(completer, fields, domains, rows, outcomes, statuses, missing)
-
-
-Decided = tuple[dict[str, Utfall], dict[str, Status]]
 
 
 def finish(pending: Pending, decided: Mapping[Leaves, Decided]) -> Settled:
