@@ -17,6 +17,12 @@ decides each with the plain Kleene evaluator. The exact decision must be
 
 ``test_exact_never_undoes_kleene_on_the_corpus`` holds the layer to the
 recorded regression corpus: exact decisions only turn undetermined into decided.
+
+Three defects found this way are strict xfails at the end of the file, each
+with its minimal case; the property test steps around them (an answer for
+allvarlig sjukdom when the days are unknown too, examples with the
+forbidden-fact signature rejected, the key dates of a stretch of values not
+held to every value in it) so that it keeps finding other defects.
 """
 
 from __future__ import annotations
@@ -36,8 +42,9 @@ from strategies import valid_cases
 
 BUDGET = 400
 """At most this many candidate completions per case (more: known values are filled in for assessment facts)."""
-EXAMPLES = int(os.environ.get("EXACT_BRUTEFORCE_EXAMPLES", "300"))
-"""Examples of the property test (about 16 s); a deeper local hunt: EXACT_BRUTEFORCE_EXAMPLES=5000."""
+EXAMPLES = int(os.environ.get("EXACT_BRUTEFORCE_EXAMPLES", "200"))
+"""Examples of the property test (about 12 s on an idle 2-core host); a deeper local hunt:
+EXACT_BRUTEFORCE_EXAMPLES=4000 (about 6 min, passed)."""
 
 
 @pytest.fixture(scope="module")
