@@ -31,6 +31,12 @@ warm-up, and prints each run's p50/p99, the server's CPU time per request
 alternate exact and Kleene decisions (exact, Kleene, exact, ...), so both
 see the same load of this shared machine. The client (this process) and the
 server are separate processes.
+
+``--nodelay`` (a diagnostic) starts the server through
+``benchmarks/serve_nodelay.py``, which sets TCP_NODELAY on each accepted
+connection: ``api/server.py``'s listening socket has protocol 0, so asyncio
+never sets it, and every response waits ~40 ms for the client's delayed ACK
+(see that file).
 """
 
 from __future__ import annotations
@@ -189,7 +195,8 @@ async def fixed_only(args: argparse.Namespace, base: str, pid: int) -> dict:
                 cpu = _cpu_seconds(pid)
                 result = _report(f"run {run + 1} {'exact' if mode else 'Kleene'} {args.rate:.0f} req/s",
                                  *await load.open_loop(args.rate, args.duration))
-                result["server_cpu_ms_per_request"] = round(1000 * (_cpu_seconds(pid) - cpu) / result["requests"], 2)
+                answered = max(1, result["requests"] - result["errors"])  # overload errors were never sent
+                result["server_cpu_ms_per_request"] = round(1000 * (_cpu_seconds(pid) - cpu) / answered, 2)
                 result["loadavg"] = round(os.getloadavg()[0], 2)
                 print(f"{'':<34} server CPU {result['server_cpu_ms_per_request']:.2f} ms per request, "
                       f"load average {result['loadavg']:.2f}", flush=True)
@@ -268,6 +275,8 @@ def main() -> None:
     parser.add_argument("--fixed-only", action="store_true",
                         help="Only phase 1 (open loop at --rate for --duration s), --runs times; medians.")
     parser.add_argument("--runs", type=int, default=5, help="--fixed-only: runs (default 5).")
+    parser.add_argument("--nodelay", action="store_true",
+                        help="Diagnostic: serve through benchmarks/serve_nodelay.py (TCP_NODELAY on accepted sockets).")
     parser.add_argument("--alternate", action="store_true",
                         help="--fixed-only: alternate exact and Kleene runs (exact first).")
     args = parser.parse_args()
@@ -277,8 +286,13 @@ def main() -> None:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ELIGIBILITY_API") and k != "ELIGIBILITY_ADMIN_KEYS"}
     start = time.perf_counter()
-    server = subprocess.Popen([str(BIN), "serve", "--port", str(port)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, env=env)
+    command = [str(BIN), "serve", "--port", str(port)]
+    if args.nodelay:  # the same CLI, with TCP_NODELAY on the accepted sockets (diagnostic)
+        root = Path(__file__).resolve().parents[1]
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), str(root / "src"), env.get("PYTHONPATH")]))
+        command = [sys.executable, str(Path(__file__).with_name("serve_nodelay.py")), "--port", str(port)]
+    print(f"server: {' '.join(command[:2])} ...{' (TCP_NODELAY set by the wrapper)' if args.nodelay else ''}")
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         while True:
