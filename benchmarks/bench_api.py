@@ -192,20 +192,23 @@ async def fixed_only(args: argparse.Namespace, base: str, pid: int) -> dict:
         for run in range(args.runs):
             for mode, load in loads.items():
                 load.sent = 0  # every run sends the same cases in the same order
-                cpu = _cpu_seconds(pid)
+                cpu, client_cpu = _cpu_seconds(pid), time.process_time()
                 result = _report(f"run {run + 1} {'exact' if mode else 'Kleene'} {args.rate:.0f} req/s",
                                  *await load.open_loop(args.rate, args.duration))
                 answered = max(1, result["requests"] - result["errors"])  # overload errors were never sent
                 result["server_cpu_ms_per_request"] = round(1000 * (_cpu_seconds(pid) - cpu) / answered, 2)
+                result["client_cpu_ms_per_request"] = round(1000 * (time.process_time() - client_cpu) / answered, 2)
                 result["loadavg"] = round(os.getloadavg()[0], 2)
-                print(f"{'':<34} server CPU {result['server_cpu_ms_per_request']:.2f} ms per request, "
-                      f"load average {result['loadavg']:.2f}", flush=True)
+                print(f"{'':<34} CPU per answered request: server {result['server_cpu_ms_per_request']:.2f} ms, "
+                      f"client {result['client_cpu_ms_per_request']:.2f} ms; load average {result['loadavg']:.2f}",
+                      flush=True)
                 found[mode].append(result)
     summary: dict = {"rate": args.rate, "duration": args.duration, "runs": args.runs}
     for mode, results in found.items():
         name = "exact" if mode else "kleene"
         medians = {key: statistics.median(r[key] for r in results)
-                   for key in ("p50_ms", "p99_ms", "max_ms", "errors", "throughput_rps", "server_cpu_ms_per_request")}
+                   for key in ("p50_ms", "p99_ms", "max_ms", "errors", "throughput_rps", "server_cpu_ms_per_request",
+                               "client_cpu_ms_per_request")}
         summary[name] = {"runs": results, "median": medians}
         print(f"{name:<6} median of {args.runs} runs: p50 {medians['p50_ms']:.2f} ms, p99 {medians['p99_ms']:.2f} ms, "
               f"errors {medians['errors']:.0f}, {medians['throughput_rps']:.1f} req/s, server CPU "
