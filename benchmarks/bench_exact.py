@@ -1,6 +1,7 @@
 """What the exact layer (decision/exact.py) costs per case: the distribution over random cases with unknowns.
 
     .venv/bin/python benchmarks/bench_exact.py [--cases 2000] [--runs 5] [--seed 2024]
+    .venv/bin/python benchmarks/bench_exact.py --complete            # cases without unknowns (complete_cases.py)
     .venv/bin/python benchmarks/bench_exact.py --profile 1000        # cProfile of exact decisions
 
 The cases are ``tests/random_cases.py``'s (about one optional fact in five unknown; the facts of issue 16
@@ -127,6 +128,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--profile", type=int, metavar="N", help="only cProfile N exact decisions")
+    parser.add_argument("--complete", action="store_true",
+                        help="cases without unknowns (benchmarks/complete_cases.py) instead of random_cases'")
     args = parser.parse_args()
     if args.profile:
         return profile(args.profile, args.seed)
@@ -135,12 +138,17 @@ def main() -> int:
     exact = Evaluator(books, "engine", exact=True)
     timer = SettleTimer()
     evaluator_module.settle = timer  # the name Evaluator.evaluate calls
-    cases = generate_cases(args.cases, args.seed)
+    if args.complete:
+        from complete_cases import complete_cases
+        cases = complete_cases(args.cases, args.seed)
+    else:
+        cases = generate_cases(args.cases, args.seed)
     for case in cases[:200]:  # warm-up
         for explain in (False, True):
             kleene.evaluate(case, explain=explain)
             exact.evaluate(case, explain=explain)
-    print(f"{len(cases)} random cases with unknowns (tests/random_cases.py, seed {args.seed}), {args.runs} runs, "
+    kind = "cases without unknowns (complete_cases.py" if args.complete else "random cases with unknowns (tests/random_cases.py"
+    print(f"{len(cases)} {kind}, seed {args.seed}), {args.runs} runs, "
           f"CPU time per decision, Kleene and exact alternating per case; load average {os.getloadavg()[0]:.2f}")
     for explain in (False, True):
         found = measure(cases, args.runs, explain, kleene, exact, timer)
