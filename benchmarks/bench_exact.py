@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench_exact.py [--cases 2000] [--runs 5] [--seed 2024]
     .venv/bin/python benchmarks/bench_exact.py --complete            # cases without unknowns (complete_cases.py)
     .venv/bin/python benchmarks/bench_exact.py --profile 1000        # cProfile of exact decisions
+    .venv/bin/python benchmarks/bench_exact.py --breakdown           # where settle()'s time goes (no profiler)
 
 The cases are ``tests/random_cases.py``'s (about one optional fact in five unknown; the facts of issue 16
 are never drawn there, so they are unknown in every case). Two engine evaluators decide each case, one
@@ -122,17 +123,80 @@ def profile(n: int, seed: int) -> int:
     return 0
 
 
+def breakdown(n: int, seed: int, runs: int) -> int:
+    """Inclusive CPU time of settle()'s parts over ``n`` exact decisions (explain=False), by thin wrappers.
+
+    The parts nest: ``_Completer.run`` (facts and reference leaves of one completion; ``_derived`` inside it:
+    validation and ``build_facts`` of a completion not seen before) is called from ``_forbidden``,
+    ``_valid_range``, ``_stretches`` and ``_aggregate``; the backend's decisions of completions and
+    ``_changes`` run inside ``_aggregate``. Each wrapper costs about a microsecond per call.
+    """
+    import eligibility.decision.exact as exact_module
+
+    totals: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    inside = {"settle": False}
+
+    def wrapped(name: str, func: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            c0 = time.thread_time_ns()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                if name != "backend decide (completions)" or inside["settle"]:
+                    totals[name] = totals.get(name, 0.0) + (time.thread_time_ns() - c0) / 1e6
+                    counts[name] = counts.get(name, 0) + 1
+        return call
+
+    settle = evaluator_module.settle
+
+    def timed_settle(*args: Any, **kwargs: Any) -> Any:
+        inside["settle"] = True
+        try:
+            return wrapped("settle", settle)(*args, **kwargs)
+        finally:
+            inside["settle"] = False
+
+    evaluator_module.settle = timed_settle
+    evaluator_module.decide_outcomes = wrapped("backend decide (completions)", evaluator_module.decide_outcomes)
+    for name in ("_forbidden", "_valid_range", "_stretches", "_aggregate", "_changes"):
+        setattr(exact_module, name, wrapped(name, getattr(exact_module, name)))
+    for name in ("run", "_derived"):
+        setattr(exact_module._Completer, name, wrapped(f"_Completer.{name}", getattr(exact_module._Completer, name)))
+    exact = Evaluator(load_rulebooks(), "engine", exact=True)
+    cases = generate_cases(n, seed)
+    for case in cases[:100]:
+        exact.evaluate(case, explain=False)
+    totals.clear()
+    counts.clear()
+    c0 = time.thread_time_ns()
+    for _ in range(runs):
+        for case in cases:
+            exact.evaluate(case, explain=False)
+    whole = (time.thread_time_ns() - c0) / 1e6
+    decisions = n * runs
+    print(f"{n} random cases x {runs} runs, exact engine decisions, explain=False: {whole / decisions:.3f} ms CPU per "
+          f"decision (wrappers included); load average {os.getloadavg()[0]:.2f}")
+    print(f"  {'part (inclusive)':<32} {'ms per decision':>15} {'share':>6} {'calls per decision':>19}")
+    for name, total in sorted(totals.items(), key=lambda item: -item[1]):
+        print(f"  {name:<32} {total / decisions:15.3f} {100 * total / whole:5.0f}% {counts[name] / decisions:19.1f}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--profile", type=int, metavar="N", help="only cProfile N exact decisions")
+    parser.add_argument("--breakdown", action="store_true", help="only time settle()'s parts (thin wrappers)")
     parser.add_argument("--complete", action="store_true",
                         help="cases without unknowns (benchmarks/complete_cases.py) instead of random_cases'")
     args = parser.parse_args()
     if args.profile:
         return profile(args.profile, args.seed)
+    if args.breakdown:
+        return breakdown(args.cases, args.seed, args.runs)
     books = load_rulebooks()
     kleene = Evaluator(books, "engine")
     exact = Evaluator(books, "engine", exact=True)
