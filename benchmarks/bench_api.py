@@ -21,6 +21,22 @@ tests/random_cases.py. Results go in docs/performance.md (section API).
 
     .venv/bin/python benchmarks/bench_api.py            # full run, a few minutes
     .venv/bin/python benchmarks/bench_api.py --quick    # a smoke run, ~30 s
+    .venv/bin/python benchmarks/bench_api.py --fixed-only --rate 200 --duration 30 --runs 5 --exact
+
+``--exact`` sends the single decisions as ``POST /v1/decisions?exact=true``
+(decision/exact.py). ``--fixed-only`` runs only phase 1 (open loop at
+``--rate`` for ``--duration`` s), ``--runs`` times on one server after one
+warm-up, and prints each run's p50/p99, the server's CPU time per request
+(from ``/proc/PID/stat``) and the medians; with ``--alternate`` the runs
+alternate exact and Kleene decisions (exact, Kleene, exact, ...), so both
+see the same load of this shared machine. The client (this process) and the
+server are separate processes.
+
+``--nodelay`` (a diagnostic) starts the server through
+``benchmarks/serve_nodelay.py``, which sets TCP_NODELAY on each accepted
+connection: ``api/server.py``'s listening socket has protocol 0, so asyncio
+never sets it, and every response waits ~40 ms for the client's delayed ACK
+(see that file).
 """
 
 from __future__ import annotations
@@ -59,17 +75,18 @@ def _report(name: str, latencies_ms: list[float], errors: int, elapsed: float) -
 class Load:
     """Sends single-decision requests and counts them."""
 
-    def __init__(self, client: httpx.AsyncClient, bodies: list[bytes]) -> None:
+    def __init__(self, client: httpx.AsyncClient, bodies: list[bytes], exact: bool = False) -> None:
         self.client = client
         self.bodies = bodies
         self.sent = 0
+        self.path = "/v1/decisions?exact=true" if exact else "/v1/decisions"
 
     async def one(self) -> tuple[bool, float]:
         body = self.bodies[self.sent % len(self.bodies)]
         self.sent += 1
         start = time.perf_counter()
         try:
-            response = await self.client.post("/v1/decisions", content=body,
+            response = await self.client.post(self.path, content=body,
                                               headers={"content-type": "application/json"})
             ok = response.status_code == 200
         except httpx.HTTPError:
@@ -153,14 +170,64 @@ async def _batch(client: httpx.AsyncClient, cases: list[dict], explain: bool, re
             "errors": errors}
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` so far (Linux ``/proc/PID/stat``), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def fixed_only(args: argparse.Namespace, base: str, pid: int) -> dict:
+    """Phase 1 alone, ``--runs`` times (alternating exact and Kleene with ``--alternate``); medians."""
+    bodies = [json.dumps(case).encode() for case in generate_cases(2000, seed=7)]
+    limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT)
+    modes = [True, False] if args.alternate else [args.exact]
+    found: dict[bool, list[dict]] = {mode: [] for mode in modes}
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+        loads = {mode: Load(client, bodies, exact=mode) for mode in modes}
+        for load in loads.values():
+            await load.closed_loop(500, 4)  # warm up: connections, caches, allocator, the exact twin
+        print(f"\n-- single decisions, open loop {args.rate:.0f} req/s for {args.duration:.0f} s, {args.runs} runs"
+              f" ({' / '.join('exact' if m else 'Kleene' for m in modes)}); load average {os.getloadavg()[0]:.2f}",
+              flush=True)
+        for run in range(args.runs):
+            for mode, load in loads.items():
+                load.sent = 0  # every run sends the same cases in the same order
+                cpu, client_cpu = _cpu_seconds(pid), time.process_time()
+                result = _report(f"run {run + 1} {'exact' if mode else 'Kleene'} {args.rate:.0f} req/s",
+                                 *await load.open_loop(args.rate, args.duration))
+                answered = max(1, result["requests"] - result["errors"])  # overload errors were never sent
+                result["server_cpu_ms_per_request"] = round(1000 * (_cpu_seconds(pid) - cpu) / answered, 2)
+                result["client_cpu_ms_per_request"] = round(1000 * (time.process_time() - client_cpu) / answered, 2)
+                result["loadavg"] = round(os.getloadavg()[0], 2)
+                print(f"{'':<34} CPU per answered request: server {result['server_cpu_ms_per_request']:.2f} ms, "
+                      f"client {result['client_cpu_ms_per_request']:.2f} ms; load average {result['loadavg']:.2f}",
+                      flush=True)
+                found[mode].append(result)
+    summary: dict = {"rate": args.rate, "duration": args.duration, "runs": args.runs}
+    for mode, results in found.items():
+        name = "exact" if mode else "kleene"
+        medians = {key: statistics.median(r[key] for r in results)
+                   for key in ("p50_ms", "p99_ms", "max_ms", "errors", "throughput_rps", "server_cpu_ms_per_request",
+                               "client_cpu_ms_per_request")}
+        summary[name] = {"runs": results, "median": medians}
+        print(f"{name:<6} median of {args.runs} runs: p50 {medians['p50_ms']:.2f} ms, p99 {medians['p99_ms']:.2f} ms, "
+              f"errors {medians['errors']:.0f}, {medians['throughput_rps']:.1f} req/s, server CPU "
+              f"{medians['server_cpu_ms_per_request']:.2f} ms per request; p99 per run "
+              f"{', '.join(str(r['p99_ms']) for r in results)}   target p99 < 20 ms: "
+              f"{'MET' if medians['p99_ms'] < 20 and medians['errors'] == 0 else 'NOT MET'}", flush=True)
+    return summary
+
+
 async def run(args: argparse.Namespace, base: str, pid: int) -> dict:
+    if args.fixed_only:
+        return await fixed_only(args, base, pid)
     results: dict = {}
     bodies = [json.dumps(case).encode() for case in generate_cases(2000, seed=7)]
     # A small pool: httpx's pool slows down badly with hundreds of connections, and a
     # server answering in milliseconds needs only a few at these rates.
     limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
-        load = Load(client, bodies)
+        load = Load(client, bodies, exact=args.exact)
         await load.closed_loop(500, 4)  # warm up: connections, caches, allocator
         results["rss_warm_mb"] = round(_rss_mb(pid), 1)
         sent_at_warm = load.sent
@@ -207,6 +274,14 @@ def main() -> None:
     parser.add_argument("--total", type=int, default=100_000)
     parser.add_argument("--json", type=Path, help="Also write the results as JSON here.")
     parser.add_argument("--quick", action="store_true", help="Short smoke run (seconds, not minutes).")
+    parser.add_argument("--exact", action="store_true", help="Single decisions with ?exact=true.")
+    parser.add_argument("--fixed-only", action="store_true",
+                        help="Only phase 1 (open loop at --rate for --duration s), --runs times; medians.")
+    parser.add_argument("--runs", type=int, default=5, help="--fixed-only: runs (default 5).")
+    parser.add_argument("--nodelay", action="store_true",
+                        help="Diagnostic: serve through benchmarks/serve_nodelay.py (TCP_NODELAY on accepted sockets).")
+    parser.add_argument("--alternate", action="store_true",
+                        help="--fixed-only: alternate exact and Kleene runs (exact first).")
     args = parser.parse_args()
     if args.quick:
         args.duration, args.steps, args.step_duration, args.batch_repeats, args.total = 5, [300], 3, 1, 3000
@@ -214,8 +289,13 @@ def main() -> None:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ELIGIBILITY_API") and k != "ELIGIBILITY_ADMIN_KEYS"}
     start = time.perf_counter()
-    server = subprocess.Popen([str(BIN), "serve", "--port", str(port)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, env=env)
+    command = [str(BIN), "serve", "--port", str(port)]
+    if args.nodelay:  # the same CLI, with TCP_NODELAY on the accepted sockets (diagnostic)
+        root = Path(__file__).resolve().parents[1]
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), str(root / "src"), env.get("PYTHONPATH")]))
+        command = [sys.executable, str(Path(__file__).with_name("serve_nodelay.py")), "--port", str(port)]
+    print(f"server: {' '.join(command[:2])} ...{' (TCP_NODELAY set by the wrapper)' if args.nodelay else ''}")
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         while True:

@@ -29,7 +29,10 @@ decisions with another tree's (e.g. a ``git archive`` of an older commit's
 of each tree, their ratio and the median of the per-pair ratios. Alternating runs see the same machine load.
 The cases are drawn once, by this tree (``random_cases`` reads this tree's case
 space), and both trees decide the same JSON, so the other tree's ``src`` need
-not have the generator's imports (it needs its ``rules/`` next to it).
+not have the generator's imports (it needs its ``rules/`` next to it). ``--exact`` has this tree decide
+exactly (``Evaluator(..., exact=True)``; the other tree with its own default, e.g. a commit that has no
+exact layer); ``--complete`` draws cases without unknowns (``benchmarks/complete_cases.py``) instead.
+Every run also reports its p99 (CPU), and the medians of the runs' p99 are compared too.
 
 Everything runs on one core unless stated; the targets are printed next to the
 measurements.
@@ -166,13 +169,13 @@ def profile(n: int, seed: int) -> int:
 
 
 _RUN_ONE = """
-import json, statistics, sys, time
-src, cases_path = sys.argv[1], sys.argv[2]
+import json, math, statistics, sys, time
+src, cases_path, exact = sys.argv[1], sys.argv[2], sys.argv[3] == "exact"
 sys.path[:0] = [src]
 import eligibility
 from eligibility import Evaluator, load_rulebooks
 assert eligibility.__file__.startswith(src), eligibility.__file__
-engine = Evaluator(load_rulebooks())
+engine = Evaluator(load_rulebooks(), exact=True) if exact else Evaluator(load_rulebooks())
 with open(cases_path, encoding="utf-8") as handle:
     cases = json.load(handle)  # made once by this tree: the same input for both trees, whatever their src holds
 for case in cases[:200]:
@@ -182,12 +185,18 @@ for case in cases:
     c0 = time.thread_time_ns()
     engine.evaluate(case)
     times.append((time.thread_time_ns() - c0) / 1e6)
-print(json.dumps({"mean_ms": statistics.fmean(times), "p50_ms": statistics.median(times)}))
+times.sort()
+print(json.dumps({"mean_ms": statistics.fmean(times), "p50_ms": statistics.median(times),
+                  "p99_ms": times[max(1, math.ceil(0.99 * len(times))) - 1], "max_ms": times[-1]}))
 """
 
 
-def interleave(other_src: Path, runs: int, n: int, seed: int) -> int:
-    """Median CPU ms per full engine decision of this tree and of ``other_src``, runs alternating."""
+def interleave(other_src: Path, runs: int, n: int, seed: int, exact: bool = False, complete: bool = False) -> int:
+    """Median CPU ms per full engine decision of this tree and of ``other_src``, runs alternating.
+
+    ``exact``: this tree decides with ``exact=True`` (the other with its default); ``complete``: cases
+    without unknowns (``complete_cases.py``) instead of ``generate_cases``.
+    """
     import statistics
     import subprocess
     import tempfile
@@ -198,24 +207,38 @@ def interleave(other_src: Path, runs: int, n: int, seed: int) -> int:
     found: dict[str, list[dict[str, float]]] = {label: [] for label in trees}
     with tempfile.TemporaryDirectory() as tmp:
         cases_path = Path(tmp) / "cases.json"
-        cases_path.write_text(json.dumps(generate_cases(n, seed)), encoding="utf-8")
+        if complete:
+            from complete_cases import complete_cases
+            cases = complete_cases(n, seed)
+        else:
+            cases = generate_cases(n, seed)
+        cases_path.write_text(json.dumps(cases), encoding="utf-8")
+        mode = {"other": "default", "this": "exact" if exact else "default"}
+        print(f"{n} {'complete ' if complete else ''}cases (seed {seed}); this tree "
+              f"{'exact=True' if exact else 'default'}, other tree default; load average {os.getloadavg()[0]:.2f}",
+              flush=True)
         for run in range(runs):
             for label, src in trees.items():
-                out = subprocess.run([sys.executable, "-c", _RUN_ONE, str(src), str(cases_path)],
+                out = subprocess.run([sys.executable, "-c", _RUN_ONE, str(src), str(cases_path), mode[label]],
                                      check=True, capture_output=True, text=True).stdout
                 found[label].append(json.loads(out))
                 print(f"  run {run + 1} {label:<5} mean {found[label][-1]['mean_ms']:.3f} ms cpu, "
-                      f"p50 {found[label][-1]['p50_ms']:.3f} ms", flush=True)
+                      f"p50 {found[label][-1]['p50_ms']:.3f} ms, p99 {found[label][-1]['p99_ms']:.3f} ms, "
+                      f"max {found[label][-1]['max_ms']:.2f} ms", flush=True)
     median = {label: statistics.median(r["mean_ms"] for r in results) for label, results in found.items()}
     median_p50 = {label: statistics.median(r["p50_ms"] for r in results) for label, results in found.items()}
+    median_p99 = {label: statistics.median(r["p99_ms"] for r in results) for label, results in found.items()}
     for label, src in trees.items():
         print(f"{label:<5} {src}: median of {runs} runs: mean {median[label]:.3f} ms cpu per decision, "
-              f"p50 {median_p50[label]:.3f} ms")
+              f"p50 {median_p50[label]:.3f} ms, p99 {median_p99[label]:.3f} ms")
     # Each run pair ran back to back, under nearly the same load: the median of their ratios is the
     # least noisy figure on a shared machine.
     paired = statistics.median(a["mean_ms"] / b["mean_ms"] for a, b in zip(found["this"], found["other"]))
+    paired_p50 = statistics.median(a["p50_ms"] / b["p50_ms"] for a, b in zip(found["this"], found["other"]))
+    paired_p99 = statistics.median(a["p99_ms"] / b["p99_ms"] for a, b in zip(found["this"], found["other"]))
     print(f"this / other: medians' ratio {median['this'] / median['other']:.3f} (mean), "
-          f"{median_p50['this'] / median_p50['other']:.3f} (p50); median of the {runs} paired ratios {paired:.3f}"
+          f"{median_p50['this'] / median_p50['other']:.3f} (p50), {median_p99['this'] / median_p99['other']:.3f} (p99);"
+          f" median of the {runs} paired ratios {paired:.3f} (mean), {paired_p50:.3f} (p50), {paired_p99:.3f} (p99)"
           f"; load average at the end {os.getloadavg()[0]:.2f}")
     return 0
 
@@ -234,9 +257,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interleave", type=Path, metavar="OTHER_SRC",
                         help="only compare engine decisions with another tree's src (alternating subprocesses)")
     parser.add_argument("--runs", type=int, default=7, help="runs per tree for --interleave (default 7)")
+    parser.add_argument("--exact", action="store_true",
+                        help="--interleave: this tree decides with exact=True (the other with its default)")
+    parser.add_argument("--complete", action="store_true",
+                        help="--interleave: cases without unknowns (benchmarks/complete_cases.py)")
     args = parser.parse_args(argv)
     if args.interleave:
-        return interleave(args.interleave, args.runs, args.cases, args.seed)
+        return interleave(args.interleave, args.runs, args.cases, args.seed, args.exact, args.complete)
     if args.profile:
         return profile(args.profile, args.seed)
 
