@@ -4,7 +4,7 @@ The issue's example: an unemployed person on sjukpenning with 800 of 914 days us
 allvarlig sjukdom not known, the assessment all positive. The page decides exactly, so the one question
 is whether the illness is serious, and each answer says what the three open programmes become; the
 answer *nej* fixes the benefit's end and so the key dates. The HTML itself is checked without a browser
-in tests/api/test_web_questions.py.
+in tests/api/test_api_page_questions.py.
 """
 
 from __future__ import annotations
