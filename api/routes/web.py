@@ -1,5 +1,9 @@
 """The handläggare's page at ``/``: a form, the decision, the motivering, a timeline.
 
+The page decides exactly (``Evaluator.exactly()``, docs/decisions.md 72): what every allowed answer to
+the unknown facts decides is decided, and each question lists what every answer makes of the open
+programmes, with the key dates that answer fixes.
+
 Server-rendered (jinja2), no external resources, no inline script (the CSP
 forbids it). Case data only travels in POST bodies: nothing in URLs, nothing
 stored. When API keys are configured the page asks for one with HTTP Basic
@@ -19,13 +23,16 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from eligibility import CaseError, EligibilityError, Evaluator
+from eligibility.case.fields import contract_fields
 from eligibility.decision.texts_sv import (DECISIVE_AGAINST_HEADING_SV, LAW_WARNING_ADVICE_SV, OUTCOME_SV, STATUS_SV,
-                                             WOULD_CHANGE_HEADING_SV, law_reviewed_sv, parameter_day_sv, problem_sv)
+                                             WOULD_CHANGE_HEADING_SV, date_long_sv, law_reviewed_sv,
+                                             parameter_day_sv, problem_sv)
 from eligibility.history.compare import compare_decisions
+from eligibility.models import Answer, Question
 
 from ..deps import get_evaluator, match_key
 from ..web.form import BENEFIT_LABELS_SV, LABELS_SV, UNKNOWN, form_fields, form_to_case
-from ..web.timeline_svg import timeline
+from ..web.timeline_svg import KEY_DATE_LABELS_SV, timeline
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parents[1] / "web" / "templates")
@@ -82,6 +89,7 @@ def _page(request: Request, evaluator: Evaluator, values: dict[str, str], **extr
         "comparison": None,
         "law_warnings": [],
         "parameter_days": [],
+        "answer_dates": _answer_dates,
         **extra,
     }
     status = 422 if context["errors"] else 200
@@ -103,12 +111,13 @@ async def check(request: Request, key_id: WebKey,
     rulebook = values.get("rulebook") or None
     other = values.get("compare_rulebook") or None
     case = form_to_case(values)
+    exact = evaluator.exactly()  # the same compiled rulebooks, deciding exactly
     try:
-        decision = evaluator.evaluate(case, rulebook)
+        decision = exact.evaluate(case, rulebook)
         decisions = [decision]
         comparison = None
         if other:
-            second = evaluator.evaluate(case, other)
+            second = exact.evaluate(case, other)
             decisions.append(second)
             comparison = compare_decisions(decision, second)
     except CaseError as exc:
@@ -121,6 +130,21 @@ async def check(request: Request, key_id: WebKey,
     return _page(request, evaluator, values, decision=decision, decisions=decisions, comparison=comparison,
                  timeline=timeline(decision), law_warnings=_law_warnings(evaluator, decisions),
                  parameter_days=[_parameter_day(d) for d in decisions])
+
+
+def _answer_dates(question: Question, answer: Answer) -> list[tuple[str, str]]:
+    """The key dates one answer fixes (and another answer changes), labelled: (label, value).
+
+    Only for a yes/no or coded fact, whose answer is one value. An answer to a number or date is a stretch
+    of values decided by one of them, and the dates of that one value are not those of the whole stretch
+    (0 days used, not 730, for "högst 730"), so none are shown for it.
+    """
+    spec = contract_fields().get(question.fact)
+    if spec is None or not (spec.type is bool or spec.codes):
+        return []
+    return [(label, date_long_sv(value) if isinstance(value, date) else str(value))
+            for name, label in KEY_DATE_LABELS_SV.items()
+            if (value := answer.key_dates.get(name)) is not None]
 
 
 def _parameter_day(decision: Any) -> str | None:

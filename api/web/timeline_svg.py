@@ -14,6 +14,20 @@ from datetime import date, timedelta
 from eligibility.models import Decision
 
 WIDTH, LEFT, RIGHT = 900, 40, 40
+KEY_DATE_LABELS_SV = {
+    "benefit_last_day": "Sista ersättningsdag",
+    "beredningsgrupp_deadline": "Senast i beredningsgruppen",
+    "last_day_with_hps_months_left": "Sista dag med minst 6 mån kvar",
+    "birthday_30": "30-årsdagen",
+    "aktivitetsersattning_end": "Aktivitetsersättningens sista dag",
+    "sjukpenning_days_left": "Sjukpenningdagar kvar",
+    "tbs_point8_last_day": "Sista dag för tidsbegränsad sjukersättning efter aktivitetsersättning vid 30",
+    "sickness_day_any_work_at_employer": "Sjukperioden: prövning mot alla arbeten hos arbetsgivaren från",
+    "sickness_day_whole_labour_market": "Sjukperioden: prövning mot hela arbetsmarknaden från",
+    "sickness_day_after_one_year": "Sjukperioden: ett år har gått",
+}
+"""The key dates' Swedish labels on the page (the timeline and the questions' answers); ``benefit_end_exclusive``,
+the day after the last benefit day, is not shown."""
 
 
 @dataclass(frozen=True)
@@ -45,10 +59,10 @@ def timeline(decision: Decision) -> Timeline:
     k = decision.key_dates
     candidates = [
         (decision.as_of, "Bedömningsdag", "today"),
-        (k.beredningsgrupp_deadline, "Senast i beredningsgruppen", "deadline"),
-        (k.last_day_with_hps_months_left, "Sista dag med minst 6 mån kvar", "deadline"),
-        (k.benefit_last_day, "Sista ersättningsdag", "end"),
-        (k.birthday_30, "30-årsdagen", "birthday"),
+        (k.beredningsgrupp_deadline, KEY_DATE_LABELS_SV["beredningsgrupp_deadline"], "deadline"),
+        (k.last_day_with_hps_months_left, KEY_DATE_LABELS_SV["last_day_with_hps_months_left"], "deadline"),
+        (k.benefit_last_day, KEY_DATE_LABELS_SV["benefit_last_day"], "end"),
+        (k.birthday_30, KEY_DATE_LABELS_SV["birthday_30"], "birthday"),
         (decision.rulebook.valid_from, f"Regelversion {decision.rulebook.id} börjar", "rulebook"),
     ]
     if decision.rulebook.valid_to:
