@@ -135,13 +135,9 @@ async def check(request: Request, key_id: WebKey,
 def _answer_dates(question: Question, answer: Answer) -> list[tuple[str, str]]:
     """The key dates one answer fixes (and another answer changes), labelled: (label, value).
 
-    Only for a yes/no or coded fact, whose answer is one value. An answer to a number or date is a stretch
-    of values decided by one of them, and the dates of that one value are not those of the whole stretch
-    (0 days used, not 730, for "högst 730"), so none are shown for it.
+    For an answer that is a stretch of numbers or dates, only the dates that hold for every value in it
+    (the exact layer checks both ends of the stretch).
     """
-    spec = contract_fields().get(question.fact)
-    if spec is None or not (spec.type is bool or spec.codes):
-        return []
     return [(label, date_long_sv(value) if isinstance(value, date) else str(value))
             for name, label in KEY_DATE_LABELS_SV.items()
             if (value := answer.key_dates.get(name)) is not None]
