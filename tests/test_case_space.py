@@ -28,6 +28,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from eligibility import CaseError, Evaluator, load_rulebooks, select_rulebook
+from eligibility.case.consistency import POINT8, YES_NO_BENEFIT_FIELDS
 from eligibility.case.space import LATER_FACTS, LAW_PARAMETERS, CaseSpace, case_space
 from eligibility.caseload.synth import generate, synth_case
 from eligibility.history.snapshot import _synthetic_case, default_dir, read_jsonl, synthetic_corpus
@@ -208,15 +209,20 @@ def _edges_hold(space: CaseSpace, evaluator: Evaluator, days: list[date]) -> Non
         day = space.as_of(kind).first
         for name in sorted(set().union(*space.benefit_fields.values())):
             age = space.ae_ages(day).low if kind == AE else 40
+            if name in YES_NO_BENEFIT_FIELDS:  # false is consistent with every benefit type (decision 75)
+                assert ok(_case(day, kind, age, **{name: False})), (kind, name)
+                if name == POINT8.split(".", 1)[1]:
+                    continue  # its true has rules of its own (from 2009-06-15, after the AE ended)
             assert ok(_case(day, kind, age, **{name: _a_value(name, day)})) == (name in space.fields(kind)), (kind, name)
 
 
 def _a_value(name: str, day: date) -> Any:
-    """A value of benefit field ``name`` that no rule but the field's benefit type refuses on ``day``."""
+    """A value of benefit field ``name`` that no rule but the field's benefit type refuses on ``day`` (a yes/no
+    field: true, since false is consistent with every benefit type)."""
     annotation = Benefit.model_fields[name].annotation
     while typing.get_origin(annotation) is not None:  # Optional[...] and Annotated[...] down to the type
         annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
-    return {date: day.isoformat(), int: 1, float: 1.0}.get(annotation, False)
+    return {date: day.isoformat(), int: 1, float: 1.0}.get(annotation, True)
 
 
 def test_the_edges_of_the_space_are_the_edges_of_validation(reference, books):
