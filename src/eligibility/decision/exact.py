@@ -50,7 +50,7 @@ from ..case.consistency import RULES
 from ..case.validate import check_against_rulebook, flat_facts
 from ..errors import CaseError
 from ..facts.derive import FactSet, build_facts
-from ..facts.derived import DERIVED_BY_NAME
+from ..facts.derived import DERIVED_BY_NAME, KEY_DATES
 from ..models import DECIMALS, Case, KeyDates, Status, Utfall
 from ..rulebooks.plan import Plan
 from ..rulebooks.rulebook import Rulebook
@@ -239,32 +239,71 @@ def _stretches(leaves: Callable[[int], Any], first: int, last: int) -> list[tupl
 
 
 @dataclass
+class Part:
+    """One group of unknown fields that share no leaf, consistency rule or key date with the others: its
+    allowed completions (the other unknown fields left unknown) and their leaf outcomes."""
+
+    fields: list[str]
+    positions: list[int]
+    """The places in the leaf vector of the leaves that read a field of this part."""
+    rows: list[tuple[tuple[AnswerClass, ...], Leaves]]
+
+    def vectors(self) -> dict[tuple[Utfall, ...], tuple[AnswerClass, ...]]:
+        """Each distinct outcome of this part's leaves, with one completion that gives it."""
+        found: dict[tuple[Utfall, ...], tuple[AnswerClass, ...]] = {}
+        for combo, leaves in self.rows:
+            found.setdefault(tuple(leaves[i] for i in self.positions), combo)
+        return found
+
+
+@dataclass
 class Pending:
-    """A case's allowed completions, each with its leaf outcomes and facts, awaiting the backend's decisions."""
+    """A case's allowed completions, part by part, awaiting the backend's decisions.
+
+    The parts are independent (no leaf, rule or key date reads fields of two parts), so every allowed
+    completion's leaf vector is one distinct vector of each part put together: the backend decides those
+    combinations only (``distinct``), not the product of every field's answers.
+    """
 
     completer: _Completer
     fields: list[str]
     domains: dict[str, list[AnswerClass]]
-    rows: list[tuple[tuple[AnswerClass, ...], Leaves, FactSet]]
+    parts: list[Part]
+    base: Leaves
     outcomes: dict[str, Utfall]
     statuses: dict[str, Status]
     missing: Mapping[str, list[str]]
 
+    def combined(self, choice: tuple[tuple[Utfall, ...], ...]) -> Leaves:
+        """The leaf vector of one distinct vector per part."""
+        full = list(self.base)
+        for part, partial in zip(self.parts, choice):
+            for position, outcome in zip(part.positions, partial):
+                full[position] = outcome
+        return tuple(full)
+
+    def choices(self) -> list[tuple[tuple[tuple[Utfall, ...], tuple[AnswerClass, ...]], ...]]:
+        """Every combination of one distinct vector (with its completion) per part."""
+        return list(itertools.product(*(list(part.vectors().items()) for part in self.parts)))
+
     def distinct(self) -> dict[Leaves, dict[str, Any]]:
         """One completion (field -> value) per distinct vector of leaf outcomes: what the backend must decide."""
         found: dict[Leaves, dict[str, Any]] = {}
-        for combo, leaves, _ in self.rows:
-            if leaves not in found:
-                found[leaves] = {path: answer.value for path, answer in zip(self.fields, combo)}
+        for choice in self.choices():
+            values: dict[str, Any] = {}
+            for part, (_, combo) in zip(self.parts, choice):
+                values.update({path: answer.value for path, answer in zip(part.fields, combo)})
+            found.setdefault(self.combined(tuple(partial for partial, _ in choice)), values)
         return found
 
-    def key_dates_across(self, combo: tuple[AnswerClass, ...]) -> list[KeyDates]:
-        """The key dates at both ends of every stretch in ``combo``: a key date that is the same at all of
-        them is the same for every value of the stretches (key dates are monotone in each field)."""
+    def key_dates_across(self, fields: list[str], combo: tuple[AnswerClass, ...]) -> list[KeyDates]:
+        """The key dates at both ends of every stretch in ``combo`` (of ``fields``; the other unknown fields
+        left unknown): a key date that is the same at all of them is the same for every value of the
+        stretches (key dates are monotone in each field)."""
         corners = itertools.product(*({a.low, a.high} if a.low is not None else {a.value} for a in combo))
         found = []
         for values in corners:
-            run = self.completer.run(dict(zip(self.fields, values)))
+            run = self.completer.run(dict(zip(fields, values)))
             if run is not None:
                 found.append(run[0].key_dates)
         return found
@@ -367,58 +406,96 @@ def prepare(case: Case, birth: date, book: Rulebook, plan: Plan, outcomes: dict[
                          for low, high in zip(bounds, bounds[1:])]
     if not fields:
         return None
-    total = 1
-    for path in fields:
-        total *= len(domains[path])
-    if total > MAX_COMPLETIONS:
+    leaf_ids = sorted(reads)
+    parts: list[Part] = []
+    base: Leaves | None = None
+    for group in _independent_groups(fields, plan):
+        total = 1
+        for path in group:
+            total *= len(domains[path])
+        if total > MAX_COMPLETIONS:
+            return None
+        positions = [i for i, leaf in enumerate(leaf_ids) if reads[leaf] & set(group)]
+        rows = []
+        for combo in itertools.product(*(domains[p] for p in group)):
+            run = completer.run({p: a.value for p, a in zip(group, combo)})
+            if run is not None:
+                rows.append((combo, run[1]))
+                base = run[1] if base is None else base
+        if not rows:
+            return None  # no allowed completion (cannot happen for a valid case; stay with Kleene)
+        parts.append(Part(group, positions, rows))
+    combinations = 1
+    for part in parts:
+        combinations *= len(part.vectors())
+    if base is None or combinations > MAX_COMPLETIONS:
         return None
-    rows = []
-    for combo in itertools.product(*(domains[p] for p in fields)):
-        run = completer.run({p: a.value for p, a in zip(fields, combo)})
-        if run is not None:
-            rows.append((combo, run[1], run[0]))
-    if not rows:
-        return None
-    return Pending(completer, fields, domains, rows, outcomes, statuses, missing)
+    return Pending(completer, fields, domains, parts, base, outcomes, statuses, missing)
 
 
 def finish(pending: Pending, decided: Mapping[Leaves, Decided]) -> Settled:
-    """Aggregate the backend's decisions of the distinct completions into the exact decision and its questions."""
-    table = [(combo, *decided[leaves], facts.key_dates) for combo, leaves, facts in pending.rows]
-    settled = _aggregate(pending.fields, pending.domains, table, pending.outcomes, pending.statuses,
-                         pending.key_dates_across)
-    missing = pending.missing
-    settled.decided_by_completion = {c: list(missing[c]) for c, o in settled.outcomes.items()
+    """Aggregate the backend's decisions of the distinct completions into the exact decision and its questions.
+
+    A status is decided when every combination of the parts' vectors gives it; a field of part K is asked
+    when, with the other fields of K and the other parts' vectors held, its answer changes an open
+    programme: each part's table is its completions times the other parts' distinct vectors.
+    """
+    choices = pending.choices()
+    full = [decided[pending.combined(tuple(partial for partial, _ in choice))] for choice in choices]
+    exact_outcomes = dict(pending.outcomes)
+    for cond_id, outcome in pending.outcomes.items():
+        seen = {row[0][cond_id] for row in full}
+        if outcome is Utfall.EJ_UTRETT and len(seen) == 1:
+            exact_outcomes[cond_id] = seen.pop()
+    exact_statuses = dict(pending.statuses)
+    for pid, status in pending.statuses.items():
+        seen_status = {row[1][pid] for row in full}
+        if status is Status.UNDETERMINED and len(seen_status) == 1:
+            exact_statuses[pid] = seen_status.pop()
+    questions: list[ExactQuestion] = []
+    condition_fields: dict[str, list[str]] = {c: [] for c, o in exact_outcomes.items() if o is Utfall.EJ_UTRETT}
+    for index, part in enumerate(pending.parts):
+        others = [list(p.vectors()) for k, p in enumerate(pending.parts) if k != index]
+        table = []
+        for combo, leaves in part.rows:
+            own = tuple(leaves[i] for i in part.positions)
+            for rest in itertools.product(*others):
+                choice = (*rest[:index], own, *rest[index:])
+                outcomes, statuses = decided[pending.combined(choice)]
+                table.append(((*combo, *rest), outcomes, statuses))
+        asked = _questions_of(part.fields, pending.domains, table, exact_statuses,
+                                         lambda combo, part=part: pending.key_dates_across(part.fields,
+                                                                                           combo[:len(part.fields)]))
+        questions += asked
+        for cond_id in condition_fields:
+            condition_fields[cond_id] += [path for i, path in enumerate(part.fields)
+                                          if _changes(table, i, lambda row, c=cond_id: row[1][c])]
+    order = list(contract_fields())
+    questions.sort(key=lambda q: (-q.settled_by_every, -q.settled_by_best, order.index(q.fact)))
+    settled = Settled(exact_outcomes, exact_statuses, questions, condition_fields, len(full))
+    settled.decided_by_completion = {c: list(pending.missing[c]) for c, o in exact_outcomes.items()
                                      if pending.outcomes[c] is Utfall.EJ_UTRETT and o is not Utfall.EJ_UTRETT}
     return settled
 
 
-def _aggregate(fields: list[str], domains: dict[str, list[AnswerClass]], table: list[Any],
-               outcomes: dict[str, Utfall], statuses: dict[str, Status],
-               key_dates_across: Callable[[tuple[AnswerClass, ...]], list[KeyDates]]) -> Settled:
-    exact_outcomes = dict(outcomes)
-    for cond_id, outcome in outcomes.items():
-        seen = {row[1][cond_id] for row in table}
-        if outcome is Utfall.EJ_UTRETT and len(seen) == 1:
-            exact_outcomes[cond_id] = seen.pop()
-    exact_statuses = dict(statuses)
-    for pid, status in statuses.items():
-        seen_status = {row[2][pid] for row in table}
-        if status is Status.UNDETERMINED and len(seen_status) == 1:
-            exact_statuses[pid] = seen_status.pop()
-    open_programmes = [pid for pid, s in exact_statuses.items() if s is Status.UNDETERMINED]
+def _questions_of(fields: list[str], domains: dict[str, list[AnswerClass]], table: list[Any],
+                  statuses: dict[str, Status],
+                  key_dates_across: Callable[[tuple[AnswerClass, ...]], list[KeyDates]]) -> list[ExactQuestion]:
+    """The questions among ``fields`` (the first entries of each row's combo) over one part's table."""
+    open_programmes = [pid for pid, s in statuses.items() if s is Status.UNDETERMINED]
     questions = []
     for index, path in enumerate(fields):
-        changes = _changes(table, index, lambda row: tuple(row[2][p] for p in open_programmes))
-        if not changes:
+        if not _changes(table, index, lambda row: tuple(row[2][p] for p in open_programmes)):
             continue
-        answers, key_dates = [], []
+        answers: list[tuple[AnswerClass, dict[str, Status | None]]] = []
+        key_dates: list[dict[str, Any]] = []
         for answer in domains[path]:
             rows = [row for row in table if row[0][index] == answer]
             if not rows:
                 continue  # no allowed case has this answer
             by = {pid: _single({row[2][pid] for row in rows}) for pid in open_programmes}
-            dates = _key_dates_of([kd for row in rows for kd in key_dates_across(row[0])])
+            combos = {row[0][:len(fields)] for row in rows}
+            dates = _key_dates_of([kd for combo in combos for kd in key_dates_across(combo)])
             if answers and answer.low is not None and answers[-1][1] == by and key_dates[-1] == dates:
                 previous = answers[-1][0]  # the next stretch says the same: one answer
                 answers[-1] = (AnswerClass(previous.value, previous.low, answer.high), by)
@@ -431,14 +508,7 @@ def _aggregate(fields: list[str], domains: dict[str, list[AnswerClass]], table: 
         questions.append(ExactQuestion(path, [pid for pid in open_programmes if _varies(table, index, pid)],
                                        answers, min(settled, default=0), max(settled, default=0),
                                        _differing(key_dates)))
-    order = list(contract_fields())
-    questions.sort(key=lambda q: (-q.settled_by_every, -q.settled_by_best, order.index(q.fact)))
-    condition_fields = {}
-    for cond_id, outcome in exact_outcomes.items():
-        if outcome is Utfall.EJ_UTRETT:
-            condition_fields[cond_id] = [path for index, path in enumerate(fields)
-                                         if _changes(table, index, lambda row, c=cond_id: row[1][c])]
-    return Settled(exact_outcomes, exact_statuses, questions, condition_fields, len(table))
+    return questions
 
 
 def _open_under(plan: Plan, outcomes: Mapping[str, Utfall], programmes: list[str]) -> list[str]:
@@ -466,13 +536,42 @@ def _fields_of_leaves(plan: Plan) -> dict[str, set[str]]:
     return _LEAF_FIELDS[key]
 
 
+def _fields_of(name: str, seen: frozenset[str] = frozenset()) -> set[str]:
+    """The case fields a fact depends on, through the derived facts' declared reads."""
+    if name in DERIVED_BY_NAME and name not in seen:
+        return set().union(*(_fields_of(r, seen | {name}) for r in DERIVED_BY_NAME[name].reads))
+    return {name}
+
+
 def _leaf_fields(plan: Plan) -> dict[str, set[str]]:
-    def fields_of(name: str, seen: frozenset[str] = frozenset()) -> set[str]:
-        if name in DERIVED_BY_NAME and name not in seen:
-            return set().union(*(fields_of(r, seen | {name}) for r in DERIVED_BY_NAME[name].reads))
-        return {name}
-    return {p.cond_id: set().union(*(fields_of(f) for f in p.facts_read)) if p.facts_read else set()
+    return {p.cond_id: set().union(*(_fields_of(f) for f in p.facts_read)) if p.facts_read else set()
             for p in plan.order if p.leaf}
+
+
+_LINKS: dict[tuple[str, str], list[set[str]]] = {}
+
+
+def _independent_groups(fields: list[str], plan: Plan) -> list[list[str]]:
+    """``fields`` split into groups no leaf, consistency rule or key date reads across (contract order kept):
+    what one group's answers do to the leaves does not depend on another's."""
+    key = (plan.book.id, plan.book.content_hash)
+    if key not in _LINKS:
+        _LINKS[key] = ([reads for reads in _fields_of_leaves(plan).values()]
+                       + [set().union(*(_fields_of(r) for r in rule.reads)) for rule in RULES]
+                       + [_fields_of(item.name) for item in KEY_DATES])
+    group_of = {path: {path} for path in fields}
+    for link in _LINKS[key]:
+        joined = [path for path in fields if path in link]
+        for path in joined[1:]:
+            if group_of[path] is not group_of[joined[0]]:
+                merged = group_of[joined[0]] | group_of[path]
+                for member in merged:
+                    group_of[member] = merged
+    groups: list[list[str]] = []
+    for path in fields:
+        if not any(path in group for group in groups):
+            groups.append([p for p in fields if p in group_of[path]])
+    return groups
 
 
 def _key_dates_of(all_key_dates: list[KeyDates]) -> dict[str, Any]:
