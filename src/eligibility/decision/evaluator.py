@@ -16,7 +16,8 @@ from typing import Any, Literal, Protocol
 
 from ..backends.engine import CompiledRulebook
 from ..backends.reference import ReferenceRulebook
-from ..case.validate import birth_date_of, check_against_rulebook, parse_case
+from ..case.fields import IDENTITY
+from ..case.validate import birth_date_of, check_against_rulebook, flat_facts, parse_case
 from ..conditions import ALL_OF, STATUS_OF
 from ..errors import CaseError, FieldProblem, RulebookNotFoundError
 from ..facts.derive import FactSet, build_facts
@@ -25,7 +26,7 @@ from ..models import (Answer, Case, ConditionRecord, Decision, ParameterUse, Pro
 from ..rulebooks.loader import select_rulebook
 from ..rulebooks.plan import Plan, make_plan
 from ..rulebooks.rulebook import Rulebook
-from .exact import Settled, settle
+from .exact import Origin, Settled, prepare, settle
 from .explain import explain_condition, explain_decision, format_text
 from .remedies import attach_remedies
 from .texts_sv import QUESTION_SV, answer_effect_sv, answer_sv, decided_whatever_sv, law_warning_sv
@@ -86,11 +87,14 @@ class Evaluator:
                                           "no_rulebook_in_force")]) from None
 
     def evaluate(self, case: Case | dict[str, Any], rulebook_id: str | None = None, *,
-                 explain: bool = True) -> Decision:
+                 explain: bool = True, origin: Origin | None = None) -> Decision:
         """The full explained decision for one case.
 
         ``explain=False`` leaves the Swedish texts empty (``""``): bulk runs
         that only store statuses, outcomes and dates skip the prose.
+        ``origin`` (the timeline, exact decisions): ``case`` is ``origin.case``
+        moved to a later day, and the unknown facts are completed as allowed on
+        the origin's own day.
         Raises ``CaseError`` for invalid input and ``RulebookNotFoundError``
         for an unknown ``rulebook_id``.
         """
@@ -107,7 +111,8 @@ class Evaluator:
             if self.exact:
                 settled = settle(case, birth, book, plan, lambda completed: decide_outcomes(plan, backend, completed),
                                  facts, outcomes, statuses, missing_by_condition(plan, facts, outcomes),
-                                 self._references[book.id], memo=self._memo.setdefault(book.id, {}))
+                                 self._references[book.id], memo=self._memo.setdefault(book.id, {}),
+                                 origin=origin)
         except (OverflowError, ValueError, KeyError) as exc:
             raise _not_computable(case, birth, book, exc) from None
         if settled is not None:
@@ -115,6 +120,25 @@ class Evaluator:
         else:
             decision = _assemble(plan, facts, outcomes, statuses, explain)
         return attach_remedies(self, decision, case, rulebook_id, facts) if explain else decision  # issue 17.3
+
+
+    def corner_cases(self, case: Case, limit: int = 64) -> list[Case] | None:
+        """The allowed completions of ``case``'s unknown fields at both ends of every stretch on which no leaf
+        changes, part by part, every leaf counted (the timeline's change days under exact decisions); None
+        when there are more than ``limit`` or the completions are too many to settle."""
+        birth = birth_date_of(case)
+        book = self.rulebook_for(case.as_of)
+        check_against_rulebook(case, birth, book)
+        plan = self._plans[book.id]
+        every_open = {planned.cond_id: Utfall.EJ_UTRETT for planned in plan.order}
+        undetermined = {pid: Status.UNDETERMINED for pid in book.programmes}
+        if not any(value is None for path, value in flat_facts(case).items() if path not in IDENTITY):
+            return []
+        pending = prepare(case, birth, book, plan, every_open, undetermined, {}, self._references[book.id])
+        if pending is None:
+            return None
+        corners = pending.corner_cases()
+        return corners if len(corners) <= limit else None
 
 
 def decide_outcomes(plan: Plan, backend: _LeafEvaluator, facts: FactSet) -> tuple[dict[str, Utfall], dict[str, Status]]:

@@ -110,17 +110,44 @@ Leaves = tuple[Utfall, ...]
 Decided = tuple[dict[str, Utfall], dict[str, Status]]
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where a timeline's day comes from: the case as given, its rulebook, and how a completion of it moves
+    to the day decided (``history.timeline.case_on``).
+
+    The completions allowed are those validation accepts for the case *as given* on its own ``as_of``, each
+    moved to the day: advancing time never makes an unknown fact known (issue 17 item 4).
+    """
+
+    case: Case
+    book: Rulebook
+    advance: Callable[[Case], Case]
+
+
 class _Completer:
     """The completed cases of one case: validity, facts and reference leaves, memoised."""
 
-    def __init__(self, case: Case, birth: date, book: Rulebook, reference: ReferenceRulebook) -> None:
+    def __init__(self, case: Case, birth: date, book: Rulebook, reference: ReferenceRulebook,
+                 origin: Origin | None = None) -> None:
         self.case, self.birth, self.book, self.reference = case, birth, book, reference
+        self.origin = origin
+        self.as_of = origin.case.as_of if origin is not None else case.as_of
         self.memo: dict[tuple[tuple[str, Any], ...], tuple[FactSet, tuple[Utfall, ...]] | None] = {}
         self.deep: dict[tuple[tuple[str, Any], ...], FactSet | None] = {}
 
     def completed(self, values: Mapping[str, Any]) -> Case:
-        """The case completed with ``values``."""
+        """The case decided, completed with ``values`` (under an origin: the origin completed, then moved)."""
+        if self.origin is not None:
+            return self.origin.advance(_complete(self.origin.case, values))
         return _complete(self.case, values)
+
+    def _check(self, values: Mapping[str, Any], case: Case) -> None:
+        """Raises ``CaseError`` unless validation accepts the completion (under an origin: of the origin, on
+        its own day and under its rulebook)."""
+        if self.origin is not None:
+            check_against_rulebook(_complete(self.origin.case, values), self.birth, self.origin.book)
+        else:
+            check_against_rulebook(case, self.birth, self.book)
 
     def run(self, values: Mapping[str, Any]) -> tuple[FactSet, tuple[Utfall, ...]] | None:
         """Facts and leaf outcomes of the case completed with ``values``; None when validation refuses it.
@@ -147,7 +174,7 @@ class _Completer:
         if key not in self.deep:
             case = self.completed(values)
             try:
-                check_against_rulebook(case, self.birth, self.book)
+                self._check(values, case)
                 facts = build_facts(case, self.birth, self.book)
             except (CaseError, OverflowError, ValueError):
                 self.deep[key] = None
@@ -308,6 +335,21 @@ class Pending:
                 found.append(run[0].key_dates)
         return found
 
+    def corner_cases(self) -> list[Case]:
+        """Each part's allowed completions at both ends of every stretch, the other parts left unknown, as
+        cases: a leaf reads one part only, so the days on which some leaf changes for some allowed answer
+        are those on which it changes for one of these (the timeline's change days)."""
+        found: dict[tuple[Any, ...], Case] = {}
+        for part in self.parts:
+            for combo, _ in part.rows:
+                for values in itertools.product(*({a.low, a.high} if a.low is not None else {a.value}
+                                                  for a in combo)):
+                    completion = dict(zip(part.fields, values))
+                    key = tuple(sorted(completion.items(), key=lambda item: item[0]))
+                    if key not in found and self.completer.valid(completion):
+                        found[key] = self.completer.completed(completion)
+        return list(found.values())
+
     def facts_of(self, values: Mapping[str, Any]) -> FactSet:
         """The facts of the case completed with ``values`` (as the per-case backends are given them)."""
         run = self.completer.run(values)
@@ -326,7 +368,7 @@ class Pending:
 def settle(case: Case, birth: date, book: Rulebook, plan: Plan, decide: Decide, facts: FactSet,
            outcomes: dict[str, Utfall], statuses: dict[str, Status],
            missing: Mapping[str, list[str]], reference: ReferenceRulebook,
-           memo: dict[Leaves, Decided] | None = None) -> Settled | None:
+           memo: dict[Leaves, Decided] | None = None, origin: Origin | None = None) -> Settled | None:
     """The exact decision of ``case``, each completion decided by ``decide`` (one backend, one case at a time);
     None when Kleene already decided everything or nothing can be done.
 
@@ -334,7 +376,7 @@ def settle(case: Case, birth: date, book: Rulebook, plan: Plan, decide: Decide, 
     conditions above the leaves, the target groups and the statuses depend on the leaf outcomes only, so a
     vector the backend has decided once need not be decided again.
     """
-    pending = prepare(case, birth, book, plan, outcomes, statuses, missing, reference)
+    pending = prepare(case, birth, book, plan, outcomes, statuses, missing, reference, origin)
     if pending is None:
         return None
     decided = {}
@@ -353,7 +395,7 @@ def settle(case: Case, birth: date, book: Rulebook, plan: Plan, decide: Decide, 
 
 def prepare(case: Case, birth: date, book: Rulebook, plan: Plan, outcomes: dict[str, Utfall],
             statuses: dict[str, Status], missing: Mapping[str, list[str]],
-            reference: ReferenceRulebook) -> Pending | None:
+            reference: ReferenceRulebook, origin: Origin | None = None) -> Pending | None:
     """The allowed completions of ``case`` behind its open conditions, or None when there is nothing to settle."""
     open_conditions = _open_under(plan, outcomes, [pid for pid, s in statuses.items() if s is Status.UNDETERMINED])
     if not open_conditions:
@@ -368,7 +410,7 @@ def prepare(case: Case, birth: date, book: Rulebook, plan: Plan, outcomes: dict[
     fields = [p for p in specs if p in depended_on and p not in IDENTITY and given.get(p) is None]
     if not fields:
         return None
-    completer = _Completer(case, birth, book, reference)
+    completer = _Completer(case, birth, book, reference, origin)
     finite = [p for p in fields if specs[p].type is bool or specs[p].codes]
     numeric = [p for p in fields if p not in finite]
     domains: dict[str, list[AnswerClass]] = {
@@ -386,7 +428,7 @@ def prepare(case: Case, birth: date, book: Rulebook, plan: Plan, outcomes: dict[
         sharing = [p for p in finite if any(path in fs and p in fs for fs in reads.values())]
         for combo in itertools.product(*(domains[p] for p in sharing)):
             base = {p: a.value for p, a in zip(sharing, combo)}
-            span = _valid_range(completer, path, spec, base, case.as_of)
+            span = _valid_range(completer, path, spec, base, completer.as_of)
             if span is None:
                 continue
             whole = span if whole is None else (min(whole[0], span[0]), max(whole[1], span[1]))

@@ -48,6 +48,7 @@ from pydantic import BaseModel, Field
 from ..case.validate import birth_date_of, parse_case
 from ..conditions import LEAF_KINDS, ChangePoint
 from ..decision.evaluator import Evaluator
+from ..decision.exact import Origin
 from ..decision.texts_sv import timeline_stop_sv
 from ..errors import CaseError
 from ..facts import dates
@@ -231,7 +232,9 @@ def build_timeline(evaluator: Evaluator, case: Case | dict[str, Any], months: in
     horizon = dates.add_months(start, months)
     last = dates.add_days(horizon, -1)
     evaluated: list[tuple[date, Decision]] = [(start, evaluator.evaluate(case, explain=False))]
+    origin_book = evaluator.rulebook_for(case.as_of)
     pending = _static_change_days(evaluator, case, birth, start, last)
+    pending |= {d for d in _completion_change_days(evaluator, case, last) if start < d <= last}
     pending |= {d for d in _derived_change_days(evaluator, case, evaluated[0][1], birth) if start < d <= last}
     until, stop_reason, stop_text = last, None, None
     end = evaluated[0][1].key_dates.benefit_end_exclusive
@@ -248,7 +251,8 @@ def build_timeline(evaluator: Evaluator, case: Case | dict[str, Any], months: in
             break
         advanced = case_on(case, day)
         try:
-            decision = evaluator.evaluate(advanced, explain=False)
+            decision = evaluator.evaluate(advanced, explain=False, origin=Origin(
+                case, origin_book, lambda completed, day=day: case_on(completed, day)) if evaluator.exact else None)
         except CaseError as exc:
             until, stop_reason, stop_text = dates.add_days(day, -1), *_invalid_stop(exc, day)
             break
@@ -256,6 +260,25 @@ def build_timeline(evaluator: Evaluator, case: Case | dict[str, Any], months: in
         end = decision.key_dates.benefit_end_exclusive
         pending |= {d for d in _derived_change_days(evaluator, advanced, decision, birth) if day < d <= last}
     return _assemble(start, months, horizon, until, stop_reason, stop_text, evaluated)
+
+
+def _completion_change_days(evaluator: Evaluator, case: Case, last: date) -> set[date]:
+    """Under exact decisions: the days on which a status can change for some allowed answer to the unknown
+    facts: those of each part's completions at the ends of their stretches (the Kleene timeline of the case
+    with that part filled in); every day when there are too many of them."""
+    if not evaluator.exact:
+        return set()
+    corners = evaluator.corner_cases(case)
+    if corners is None:
+        return {dates.add_days(case.as_of, n) for n in range(1, (last - case.as_of).days + 1)}
+    plain = evaluator.with_exact(False)
+    months = 1
+    while dates.add_months(case.as_of, months) <= last:
+        months += 1
+    found: set[date] = set()
+    for corner in corners:
+        found |= set(build_timeline(plain, corner, months).evaluated_days)
+    return found
 
 
 def _invalid_stop(exc: CaseError, day: date) -> tuple[str, str]:
