@@ -40,8 +40,9 @@ def _hashes(rules_dir: str | None) -> dict[str, str]:
     return {book.id: book.content_hash for book in _evaluator(rules_dir).books}
 
 
-def _run_remote(task: Callable[..., Any], chunk: list[Any], rules_dir: str | None, args: tuple[Any, ...]) -> Any:
-    return task(chunk, _evaluator(rules_dir), *args)
+def _run_remote(task: Callable[..., Any], chunk: list[Any], rules_dir: str | None, args: tuple[Any, ...],
+                exact: bool = False) -> Any:
+    return task(chunk, _evaluator(rules_dir).with_exact(exact), *args)
 
 
 def _client(scheduler: str):
@@ -85,7 +86,7 @@ def dask_results(scheduler: str, task: Callable[..., Any], work: Iterator[list[A
         check_cluster(client, rules_dir, local)
         pending: deque = deque()
         for chunk in work:
-            pending.append(client.submit(_run_remote, task, chunk, rules_dir, args, pure=False))
+            pending.append(client.submit(_run_remote, task, chunk, rules_dir, args, local.exact, pure=False))
             if len(pending) >= window:
                 yield _next_result(scheduler, pending)
         while pending:

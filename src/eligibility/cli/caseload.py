@@ -29,7 +29,7 @@ from ..decision.texts_sv import STATUS_SV
 from ..errors import EligibilityError, InputError, OutputInUseError, OutputPathError, SchedulerUnreachableError
 from ..models import Status
 from ..rulebooks.loader import load_rulebooks
-from .common import RulesOption, _fail, err, out
+from .common import ExactOption, RulesOption, _fail, err, out
 
 
 def _input(path: Path) -> Path:
@@ -222,6 +222,7 @@ def impact(
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler tcp://host:port.")] = None,
     rules: RulesOption = None,
     per_case: PerCaseOption = False,
+    exact: ExactOption = False,
 ) -> None:
     """Law-change impact: status transitions per programme between two rulebooks."""
     fmt = fmt or (output.suffix.lstrip(".").lower() if output else "md")
@@ -231,7 +232,8 @@ def impact(
     try:
         if output is not None:
             refuse_overlap({"the input": _input(cases)}, {"-o/--output": output})
-        report = run_impact(read_cases(_input(cases)), Evaluator(load_rulebooks(rules)), rulebook_from, rulebook_to,
+        report = run_impact(read_cases(_input(cases)), Evaluator(load_rulebooks(rules), exact=exact), rulebook_from,
+                            rulebook_to,
                             scheduler, str(rules) if rules else None, per_case=per_case, source=cases)
     except (OutputPathError, SchedulerUnreachableError) as exc:
         _fail(exc, 2)

@@ -21,7 +21,7 @@ from ..history.timeline import Timeline, build_timeline
 from ..rulebooks.diff import ItemChange, RulebookDiff, diff_rulebooks
 from ..rulebooks.loader import load_rulebooks, select_rulebook
 from ..rulebooks.rulebook import Rulebook
-from .common import RulesOption, _fail, _read_case, err, out
+from .common import ExactOption, RulesOption, _fail, _read_case, err, out
 
 snapshot_app = typer.Typer(add_completion=False, no_args_is_help=True,
                            help="Regression gate: recorded decisions of a frozen case corpus.")
@@ -156,12 +156,13 @@ def timeline(
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Override the case's as_of (YYYY-MM-DD).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
     rules: RulesOption = None,
+    exact: ExactOption = False,
 ) -> None:
     """Status for each programme over time, day-precise, across rulebook boundaries."""
     case = _read_case(case_file, as_of)
     books = _books(rules)
     try:
-        result = build_timeline(Evaluator(books), case.data, months)
+        result = build_timeline(Evaluator(books, exact=exact), case.data, months)
     except (CaseError, EligibilityError) as exc:
         _fail(exc, case=case)
     if as_json:

@@ -1,0 +1,40 @@
+"""``--exact`` on the commands that decide over time or across rulebooks: timeline and impact (issue 17 item 4)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from eligibility.cli import app
+
+runner = CliRunner()
+ASSESSMENT = {"fardigutredd": True, "capacity_can_improve": True, "sassam_done": True, "hours_per_week": 12,
+              "months_in_handlingsplansamverkan": 0, "needs_vocational_rehabilitation": True,
+              "stadigvarande_nedsatt_arbetsformaga": True}
+FLAG_UNKNOWN = {"as_of": "2014-05-01", "person": {"birth_date": "1970-05-05", "employment": "arbetslos"},
+                "benefit": {"type": "sjukpenning", "sjukpenning_days_used": 300}, "assessment": ASSESSMENT}
+
+
+def test_impact_exact_counts_only_what_the_law_change_changes(tmp_path: Path):
+    """300 of 914 days, allvarlig sjukdom unknown: eligible under 2013-01-01 whatever the answer (exact) and
+    under 2016-02-01 (no end): unchanged. Kleene calls it open under 2013-01-01, so a change."""
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(json.dumps(FLAG_UNKNOWN) + "\n", encoding="utf-8")
+    args = ["impact", str(cases), "--from", "2013-01-01", "--to", "2016-02-01"]
+    kleene, exact = runner.invoke(app, args), runner.invoke(app, [*args, "--exact"])
+    assert kleene.exit_code == 0 and exact.exit_code == 0, (kleene.output, exact.output)
+    section = lambda text: text.split("## handlingsplansamverkan", 1)[1].split("##", 1)[0]  # noqa: E731
+    assert "Ändrad status: 1 ärenden" in section(kleene.output)
+    assert "Ändrad status: 0 ärenden" in section(exact.output)
+
+
+def test_timeline_exact_decides_the_first_month(tmp_path: Path):
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps({**FLAG_UNKNOWN, "as_of": "2011-03-15",
+                                "benefit": {"type": "sjukpenning", "sjukpenning_days_used": 700}}), encoding="utf-8")
+    result = runner.invoke(app, ["timeline", str(case), "--months", "3", "--json", "--exact"])
+    assert result.exit_code == 0, result.output
+    segments = json.loads(result.output)["programmes"]["handlingsplansamverkan"]
+    assert [(s["start"], s["status"]) for s in segments] == [("2011-03-15", "eligible"), ("2011-04-16", "undetermined")]
