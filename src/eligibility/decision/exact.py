@@ -232,7 +232,18 @@ def _valid_range(completer: _Completer, path: str, spec: ContractField, base: Ma
 
 
 def _edge(ok: Callable[[int], bool], inside: int, outside: int) -> int:
-    """The last value from ``inside`` towards ``outside`` (exclusive) for which ``ok`` holds (ok: an interval)."""
+    """The last value from ``inside`` towards ``outside`` (exclusive) for which ``ok`` holds (ok: an interval).
+
+    The two commonest edges are tried first: the seed itself (``decision_end`` from ``as_of`` on) and the
+    contract's bound (nothing narrows it); else bisection.
+    """
+    step = 1 if outside > inside else -1
+    if abs(outside - inside) > 1:
+        if not ok(inside + step):
+            return inside
+        inside += step
+    if abs(outside - inside) > 1 and ok(outside - step):
+        return outside - step
     while abs(outside - inside) > 1:
         mid = (inside + outside) // 2
         if ok(mid):
