@@ -21,7 +21,6 @@ brute force.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ import yaml
 
 from bruteforce import Oracle, answer_class, in_class
 from eligibility import Evaluator, load_rulebooks
-from test_golden import _check_decision as check_golden_decision
+from test_golden import _check_decision as check_golden_decision, _compare
 from eligibility.case.yaml_loader import load_case_yaml
 from eligibility.models import Status, Utfall
 
@@ -72,13 +71,6 @@ def _params() -> list[Any]:
     return params
 
 
-def _show(value: Any) -> str:
-    return str(value) if isinstance(value, date) else repr(value)
-
-
-def _compare(label: str, expected: Any, found: Any, diffs: list[str]) -> None:
-    if expected != found:
-        diffs.append(f"{label}: expected {_show(expected)}, found {_show(found)}")
 
 
 def _value(status: Status | None) -> str | None:
