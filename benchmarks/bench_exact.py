@@ -127,9 +127,10 @@ def breakdown(n: int, seed: int, runs: int) -> int:
     """Inclusive CPU time of settle()'s parts over ``n`` exact decisions (explain=False), by thin wrappers.
 
     The parts nest: ``_Completer.run`` (facts and reference leaves of one completion; ``_derived`` inside it:
-    validation and ``build_facts`` of a completion not seen before) is called from ``_forbidden``,
-    ``_valid_range``, ``_stretches`` and ``_aggregate``; the backend's decisions of completions and
-    ``_changes`` run inside ``_aggregate``. Each wrapper costs about a microsecond per call.
+    validation and ``build_facts`` of a completion not seen before) is called from ``prepare`` (through
+    ``_valid_range``, ``_guesses`` and ``_stretches``) and ``finish`` (the key dates of the answers); the
+    backend decides the distinct completions between the two; ``_changes`` runs inside ``finish``. Each
+    wrapper costs about a microsecond per call.
     """
     import eligibility.decision.exact as exact_module
 
@@ -159,7 +160,7 @@ def breakdown(n: int, seed: int, runs: int) -> int:
 
     evaluator_module.settle = timed_settle
     evaluator_module.decide_outcomes = wrapped("backend decide (completions)", evaluator_module.decide_outcomes)
-    for name in ("_forbidden", "_valid_range", "_stretches", "_aggregate", "_changes"):
+    for name in ("prepare", "finish", "_valid_range", "_guesses", "_stretches", "_changes"):
         setattr(exact_module, name, wrapped(name, getattr(exact_module, name)))
     for name in ("run", "_derived"):
         setattr(exact_module._Completer, name, wrapped(f"_Completer.{name}", getattr(exact_module._Completer, name)))

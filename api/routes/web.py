@@ -23,12 +23,11 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from eligibility import CaseError, EligibilityError, Evaluator
-from eligibility.case.fields import contract_fields
 from eligibility.decision.texts_sv import (DECISIVE_AGAINST_HEADING_SV, LAW_WARNING_ADVICE_SV, OUTCOME_SV, STATUS_SV,
                                              WOULD_CHANGE_HEADING_SV, date_long_sv, law_reviewed_sv,
                                              parameter_day_sv, problem_sv)
 from eligibility.history.compare import compare_decisions
-from eligibility.models import Answer, Question
+from eligibility.models import Answer
 
 from ..deps import get_evaluator, match_key
 from ..web.form import BENEFIT_LABELS_SV, LABELS_SV, UNKNOWN, form_fields, form_to_case
@@ -132,7 +131,7 @@ async def check(request: Request, key_id: WebKey,
                  parameter_days=[_parameter_day(d) for d in decisions])
 
 
-def _answer_dates(question: Question, answer: Answer) -> list[tuple[str, str]]:
+def _answer_dates(answer: Answer) -> list[tuple[str, str]]:
     """The key dates one answer fixes (and another answer changes), labelled: (label, value).
 
     For an answer that is a stretch of numbers or dates, only the dates that hold for every value in it

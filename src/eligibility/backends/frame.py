@@ -31,7 +31,7 @@ from ..case.consistency import DERIVED_READ
 from ..case.read_frame import ID, normalise, to_frame
 from ..conditions import ALL_OF, COMPOSITE_KINDS, LEAF_KINDS
 from ..facts.derived import CAUSE_READS, DERIVED, DERIVED_BY_NAME
-from ..models import Status
+from ..models import Status, Utfall
 from ..rulebooks.rulebook import Rulebook
 
 STATUS = pl.Enum([s.value for s in Status])
@@ -377,9 +377,19 @@ def _membership_column(groups: dict[int, _Group]) -> pl.Expr:
     return (which.otherwise(None) if groups else pl.lit(None, pl.UInt16)).alias(GROUP)
 
 
+OUTCOME_OF_CELL = {True: Utfall.UPPFYLLT, False: Utfall.EJ_UPPFYLLT, None: Utfall.EJ_UTRETT}
+"""The outcome a cell of a ``condition.*`` / ``target_group.*`` column (a nullable boolean) stands for."""
+CELL_OF_OUTCOME = {outcome: cell for cell, outcome in OUTCOME_OF_CELL.items()}
+
+
+def outcome_column(book: Any, cond_id: str) -> str:
+    """The column of a condition's outcome: target groups have their own prefix."""
+    return ("target_group." if cond_id in book.target_groups else "condition.") + cond_id
+
+
 def _output_name(book: Rulebook, name: str) -> str:
-    if name.startswith("condition.") and name.split(".", 1)[1] in book.target_groups:
-        return "target_group." + name.split(".", 1)[1]
+    if name.startswith("condition."):
+        return outcome_column(book, name.split(".", 1)[1])
     return name
 
 

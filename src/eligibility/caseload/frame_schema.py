@@ -26,6 +26,7 @@ from typing import Any
 
 import polars as pl
 
+from ..backends.frame import outcome_column
 from ..decision.evaluator import Evaluator
 from ..models import KeyDates
 from .rows import programme_ids
@@ -51,11 +52,6 @@ def schema_of(evaluator: Evaluator) -> dict[str, Any]:
                        "error_record": pl.String, "unreadable": pl.Boolean, "decision": pl.String})
         _SCHEMAS[key] = schema
     return _SCHEMAS[key]
-
-
-def outcome_column(book: Any, cid: str) -> str:
-    """The column of a condition's outcome: target groups have their own prefix, as in the frame backend."""
-    return ("target_group." if cid in book.target_groups else "condition.") + cid
 
 
 def benefit_type(data: Any) -> str | None:

@@ -19,10 +19,10 @@ from typing import Any
 
 import polars as pl
 
+from ..backends.frame import outcome_column
 from ..case.read import BadLine, CaseLine
 from ..decision.evaluator import Evaluator
 from .batch import check_accounted, chunks
-from .frame_schema import outcome_column
 from .result_frame import result_frame
 from .rows import NOT_IN_FORCE, programme_ids
 

@@ -14,13 +14,13 @@ from typing import Any
 
 import polars as pl
 
+from ..backends.frame import CELL_OF_OUTCOME, outcome_column
 from ..case.read import BadLine, CaseLine
 from ..decision.evaluator import Evaluator
 from ..errors import CaseError, EligibilityError, UndecidableCase
-from ..models import Decision, Utfall
-from .frame_schema import KEY_DATE_FIELDS, benefit_type, outcome_column, schema_of
+from ..models import Decision
+from .frame_schema import KEY_DATE_FIELDS, benefit_type, schema_of
 
-_OUTCOME = {Utfall.UPPFYLLT: True, Utfall.EJ_UPPFYLLT: False, Utfall.EJ_UTRETT: None}
 
 
 def error_row(line: int, case_id: str | None, error: Exception | str) -> dict[str, Any]:
@@ -67,8 +67,8 @@ def _decided(item: CaseLine, decision: Decision, evaluator: Evaluator, full: boo
                            "rulebook": decision.rulebook.id, "benefit_type": benefit_type(item.data),
                            "unreadable": False}
     row.update({f"status.{pid}": result.status.value for pid, result in decision.programmes.items()})
-    row.update({outcome_column(book, r.condition): _OUTCOME[r.outcome] for r in decision.conditions})
-    row.update({f"target_group.{g.target_group}": _OUTCOME[g.outcome] for g in decision.target_groups})
+    row.update({outcome_column(book, r.condition): CELL_OF_OUTCOME[r.outcome] for r in decision.conditions})
+    row.update({f"target_group.{g.target_group}": CELL_OF_OUTCOME[g.outcome] for g in decision.target_groups})
     row.update({f"key_dates.{name}": getattr(decision.key_dates, name) for name in KEY_DATE_FIELDS})
     row["beyond_reviewed_law"] = decision.beyond_reviewed_law
     if questions:

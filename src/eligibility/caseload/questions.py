@@ -15,13 +15,12 @@ from typing import Any
 
 import polars as pl
 
+from ..backends.frame import OUTCOME_OF_CELL, outcome_column
 from ..facts.derived import CAUSE_READS, DERIVED, FACT_NAMES
 from ..decision.evaluator import Evaluator, MissingOnDemand, question_facts
 from ..decision.exact_frame import EXACT_QUESTIONS
 from ..models import Status, Utfall
-from .frame_schema import outcome_column
 
-_OUTCOME = {True: Utfall.UPPFYLLT, False: Utfall.EJ_UPPFYLLT, None: Utfall.EJ_UTRETT}
 
 
 class _RowOutcomes(Mapping[str, Utfall]):
@@ -31,7 +30,7 @@ class _RowOutcomes(Mapping[str, Utfall]):
         self.columns, self.index = columns, index
 
     def __getitem__(self, cond_id: str) -> Utfall:
-        return _OUTCOME[self.columns[cond_id][self.index]]
+        return OUTCOME_OF_CELL[self.columns[cond_id][self.index]]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.columns)

@@ -110,7 +110,7 @@ class Evaluator:
             settled = None
             if self.exact:
                 settled = settle(case, birth, book, plan, lambda completed: decide_outcomes(plan, backend, completed),
-                                 facts, outcomes, statuses, missing_by_condition(plan, facts, outcomes),
+                                 outcomes, statuses, missing_by_condition(plan, facts, outcomes),
                                  self._references[book.id], memo=self._memo.setdefault(book.id, {}),
                                  origin=origin)
         except (OverflowError, ValueError, KeyError) as exc:

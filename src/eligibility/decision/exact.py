@@ -38,8 +38,10 @@ in one frame), ``finish`` aggregates. docs/decisions.md 72 records the method.
 
 from __future__ import annotations
 
+import functools
 import itertools
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -321,6 +323,11 @@ def _guesses(completer: _Completer, plan: Plan, reads: Mapping[str, set[str]], p
     return sorted(found)
 
 
+def _corners(combo: tuple[AnswerClass, ...]) -> Iterator[tuple[Any, ...]]:
+    """The values at both ends of every stretch in ``combo`` (a yes/no or coded answer: its one value)."""
+    return itertools.product(*({a.low, a.high} if a.low is not None else {a.value} for a in combo))
+
+
 @dataclass
 class Part:
     """One group of unknown fields that share no leaf, consistency rule or key date with the others: its
@@ -331,6 +338,7 @@ class Part:
     """The places in the leaf vector of the leaves that read a field of this part."""
     rows: list[tuple[tuple[AnswerClass, ...], Leaves]]
 
+    @functools.cached_property
     def vectors(self) -> dict[tuple[Utfall, ...], tuple[AnswerClass, ...]]:
         """Each distinct outcome of this part's leaves, with one completion that gives it."""
         found: dict[tuple[Utfall, ...], tuple[AnswerClass, ...]] = {}
@@ -367,7 +375,7 @@ class Pending:
 
     def choices(self) -> list[tuple[tuple[tuple[Utfall, ...], tuple[AnswerClass, ...]], ...]]:
         """Every combination of one distinct vector (with its completion) per part."""
-        return list(itertools.product(*(list(part.vectors().items()) for part in self.parts)))
+        return list(itertools.product(*(list(part.vectors.items()) for part in self.parts)))
 
     def distinct(self) -> dict[Leaves, dict[str, Any]]:
         """One completion (field -> value) per distinct vector of leaf outcomes: what the backend must decide."""
@@ -383,9 +391,8 @@ class Pending:
         """The key dates at both ends of every stretch in ``combo`` (of ``fields``; the other unknown fields
         left unknown): a key date that is the same at all of them is the same for every value of the
         stretches (key dates are monotone in each field)."""
-        corners = itertools.product(*({a.low, a.high} if a.low is not None else {a.value} for a in combo))
         found = []
-        for values in corners:
+        for values in _corners(combo):
             run = self.completer.run(dict(zip(fields, values)))
             if run is not None:
                 found.append(run[0].key_dates)
@@ -398,8 +405,7 @@ class Pending:
         found: dict[tuple[Any, ...], Case] = {}
         for part in self.parts:
             for combo, _ in part.rows:
-                for values in itertools.product(*({a.low, a.high} if a.low is not None else {a.value}
-                                                  for a in combo)):
+                for values in _corners(combo):
                     completion = dict(zip(part.fields, values))
                     key = tuple(sorted(completion.items(), key=lambda item: item[0]))
                     if key not in found and self.completer.valid(completion):
@@ -421,7 +427,7 @@ class Pending:
         return data
 
 
-def settle(case: Case, birth: date, book: Rulebook, plan: Plan, decide: Decide, facts: FactSet,
+def settle(case: Case, birth: date, book: Rulebook, plan: Plan, decide: Decide,
            outcomes: dict[str, Utfall], statuses: dict[str, Status],
            missing: Mapping[str, list[str]], reference: ReferenceRulebook,
            memo: dict[Leaves, Decided] | None = None, origin: Origin | None = None) -> Settled | None:
@@ -435,16 +441,13 @@ def settle(case: Case, birth: date, book: Rulebook, plan: Plan, decide: Decide, 
     pending = prepare(case, birth, book, plan, outcomes, statuses, missing, reference, origin)
     if pending is None:
         return None
+    memo = {} if memo is None else memo
     decided = {}
     for leaves, values in pending.distinct().items():
-        if memo is None or leaves not in memo:
-            found = decide(pending.facts_of(values))
-            if memo is None:
-                decided[leaves] = found
-                continue
+        if leaves not in memo:
             if len(memo) > MEMO_SIZE:
                 memo.clear()
-            memo[leaves] = found
+            memo[leaves] = decide(pending.facts_of(values))
         decided[leaves] = memo[leaves]
     return finish(pending, decided)
 
@@ -471,10 +474,7 @@ def prepare(case: Case, birth: date, book: Rulebook, plan: Plan, outcomes: dict[
     numeric = [p for p in fields if p not in finite]
     domains: dict[str, list[AnswerClass]] = {
         p: [AnswerClass(v) for v in ([True, False] if specs[p].type is bool else specs[p].codes)] for p in finite}
-    finite_combos = 1
-    for p in finite:
-        finite_combos *= len(domains[p])
-    if finite_combos > MAX_COMPLETIONS:
+    if math.prod(len(domains[p]) for p in finite) > MAX_COMPLETIONS:
         return None
     for path in list(numeric):
         spec = specs[path]
@@ -508,10 +508,7 @@ def prepare(case: Case, birth: date, book: Rulebook, plan: Plan, outcomes: dict[
     parts: list[Part] = []
     base: Leaves | None = None
     for group in _independent_groups(fields, plan):
-        total = 1
-        for path in group:
-            total *= len(domains[path])
-        if total > MAX_COMPLETIONS:
+        if math.prod(len(domains[path]) for path in group) > MAX_COMPLETIONS:
             return None
         positions = [i for i, leaf in enumerate(leaf_ids) if reads[leaf] & set(group)]
         rows = []
@@ -523,10 +520,7 @@ def prepare(case: Case, birth: date, book: Rulebook, plan: Plan, outcomes: dict[
         if not rows:
             return None  # no allowed completion (cannot happen for a valid case; stay with Kleene)
         parts.append(Part(group, positions, rows))
-    combinations = 1
-    for part in parts:
-        combinations *= len(part.vectors())
-    if base is None or combinations > MAX_COMPLETIONS:
+    if base is None or math.prod(len(part.vectors) for part in parts) > MAX_COMPLETIONS:
         return None
     return Pending(completer, fields, domains, parts, base, outcomes, statuses, missing)
 
@@ -553,7 +547,7 @@ def finish(pending: Pending, decided: Mapping[Leaves, Decided]) -> Settled:
     questions: list[ExactQuestion] = []
     condition_fields: dict[str, list[str]] = {c: [] for c, o in exact_outcomes.items() if o is Utfall.EJ_UTRETT}
     for index, part in enumerate(pending.parts):
-        others = [list(p.vectors()) for k, p in enumerate(pending.parts) if k != index]
+        others = [list(p.vectors) for k, p in enumerate(pending.parts) if k != index]
         table = []
         for combo, leaves in part.rows:
             own = tuple(leaves[i] for i in part.positions)
@@ -561,10 +555,8 @@ def finish(pending: Pending, decided: Mapping[Leaves, Decided]) -> Settled:
                 choice = (*rest[:index], own, *rest[index:])
                 outcomes, statuses = decided[pending.combined(choice)]
                 table.append(((*combo, *rest), outcomes, statuses))
-        asked = _questions_of(part.fields, pending.domains, table, exact_statuses,
-                                         lambda combo, part=part: pending.key_dates_across(part.fields,
-                                                                                           combo[:len(part.fields)]))
-        questions += asked
+        questions += _questions_of(part.fields, pending.domains, table, exact_statuses,
+                                   lambda combo, part=part: pending.key_dates_across(part.fields, combo))
         for cond_id in condition_fields:
             condition_fields[cond_id] += [path for i, path in enumerate(part.fields)
                                           if _changes(table, i, lambda row, c=cond_id: row[1][c])]

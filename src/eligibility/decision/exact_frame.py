@@ -22,14 +22,14 @@ from typing import Any
 
 import polars as pl
 
-from ..backends.frame import evaluate_caseload
+from ..backends.frame import CELL_OF_OUTCOME, OUTCOME_OF_CELL, evaluate_caseload, outcome_column
 from ..backends.reference import ReferenceRulebook
 from ..case.fields import contract_fields
 from ..case.read_frame import normalise, to_frame
 from ..case.validate import birth_date_of, parse_case
 from ..errors import CaseError
 from ..facts.derive import build_facts
-from ..models import Status, Utfall
+from ..models import Status
 from ..rulebooks.plan import Plan, make_plan
 from ..rulebooks.rulebook import Rulebook
 from .evaluator import MissingOnDemand
@@ -38,8 +38,6 @@ from .exact import Decided, Pending, Settled, finish, prepare
 EXACT_QUESTIONS = "__exact_questions"
 """Column ``decide_caseload(..., questions=True)`` adds: the settled rows' questions joined by ``;`` (null:
 the row was not settled, its questions are the missing-fact walk's)."""
-_OUTCOME = {True: Utfall.UPPFYLLT, False: Utfall.EJ_UPPFYLLT, None: Utfall.EJ_UTRETT}
-_VALUE = {Utfall.UPPFYLLT: True, Utfall.EJ_UPPFYLLT: False, Utfall.EJ_UTRETT: None}
 _log = logging.getLogger(__name__)
 
 
@@ -54,10 +52,6 @@ class _Compiled:
         if key not in cls.cache:
             cls.cache[key] = (make_plan(book), ReferenceRulebook(book))
         return cls.cache[key]
-
-
-def _column(book: Rulebook, cond_id: str) -> str:
-    return ("target_group." if cond_id in book.target_groups else "condition.") + cond_id
 
 
 def decide_caseload(data: Any, books: list[Rulebook], rulebook_id: str | None = None, *, text: bool = False,
@@ -101,15 +95,13 @@ def settle_rows(result: pl.DataFrame, source: pl.DataFrame, books: list[Rulebook
     if not open_rows.any():
         return found
     where = open_rows.arg_true().to_list()
-    typed = normalise(source, text, quick=True)[0]
-    case_columns = [name for name in contract_fields() if name in typed.columns]
-    rows = typed[where].select(case_columns).to_dicts()
-    part = result[where]
+    typed = normalise(source[where], text, quick=True)[0]  # the open rows' cases, typed as the backend typed them
+    rows = typed.select(name for name in contract_fields() if name in typed.columns).to_dicts()
     by_id = {book.id: book for book in books}
     pending: dict[int, tuple[Rulebook, Pending]] = {}
-    for index, (row, flat) in enumerate(zip(where, rows)):
-        book = by_id[part["rulebook"][index]]
-        made = _prepare(book, flat, part, index)
+    for row, flat, decided_row in zip(where, rows, result[where].to_dicts()):
+        book = by_id[decided_row["rulebook"]]
+        made = _prepare(book, flat, decided_row)
         if made is not None:
             pending[row] = (book, made)
     if not pending:
@@ -130,8 +122,9 @@ def settle_rows(result: pl.DataFrame, source: pl.DataFrame, books: list[Rulebook
     return found
 
 
-def _prepare(book: Rulebook, flat: dict[str, Any], part: pl.DataFrame, index: int) -> Pending | None:
-    """The shared layer's completions of one open row (its case rebuilt from the typed columns)."""
+def _prepare(book: Rulebook, flat: dict[str, Any], decided: dict[str, Any]) -> Pending | None:
+    """The shared layer's completions of one open row (its case rebuilt from the typed columns; ``decided``:
+    the row of the frame backend's result)."""
     nested: dict[str, Any] = {}
     for name, value in flat.items():
         if value is None:
@@ -150,8 +143,8 @@ def _prepare(book: Rulebook, flat: dict[str, Any], part: pl.DataFrame, index: in
         _log.warning("a row the frame backend found valid is invalid case by case; its Kleene result stands")
         return None
     plan, reference = _Compiled.of(book)
-    outcomes = {cid: _OUTCOME[part[_column(book, cid)][index]] for cid in book.all_conditions()}
-    statuses = {pid: Status(part[f"status.{pid}"][index]) for pid in book.programmes}
+    outcomes = {cid: OUTCOME_OF_CELL[decided[outcome_column(book, cid)]] for cid in book.all_conditions()}
+    statuses = {pid: Status(decided[f"status.{pid}"]) for pid in book.programmes}
     facts = build_facts(case, birth, book)
     return prepare(case, birth, book, plan, outcomes, statuses, MissingOnDemand(plan, facts, outcomes), reference)
 
@@ -176,7 +169,7 @@ def _decide_completions(pending: Mapping[int, tuple[Rulebook, Pending]], books: 
         if errors[position] is not None:  # the per-case validation allowed it; the frame must too
             refused.add(row)
             continue
-        outcomes = {cid: _OUTCOME[columns[_column(book, cid)][position]] for cid in book.all_conditions()}
+        outcomes = {cid: OUTCOME_OF_CELL[columns[outcome_column(book, cid)][position]] for cid in book.all_conditions()}
         statuses = {pid: Status(columns[f"status.{pid}"][position]) for pid in book.programmes}
         decided.setdefault(row, {})[leaves] = (outcomes, statuses)
     if refused:
@@ -189,7 +182,7 @@ def _record(book: Rulebook, row: int, made: Pending, settled: Settled, changed: 
     """Note the outcomes and statuses the layer decided (only those that changed)."""
     for cid, outcome in settled.outcomes.items():
         if outcome is not made.outcomes[cid]:
-            changed.setdefault(_column(book, cid), {})[row] = _VALUE[outcome]
+            changed.setdefault(outcome_column(book, cid), {})[row] = CELL_OF_OUTCOME[outcome]
     for pid, status in settled.statuses.items():
         if status is not made.statuses[pid]:
             changed.setdefault(f"status.{pid}", {})[row] = status.value
