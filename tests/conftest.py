@@ -57,6 +57,18 @@ def kleene(books):
     return Evaluator(books, exact=False)
 
 
+@pytest.fixture(scope="session")
+def exact_engine(books):
+    """Exact decisions (decisive unknowns) on the durable-rules backend."""
+    return Evaluator(books, "engine", exact=True)
+
+
+@pytest.fixture(scope="session")
+def exact_reference(books):
+    """Exact decisions on the plain-Python reference backend."""
+    return Evaluator(books, "reference", exact=True)
+
+
 @pytest.fixture
 def rules(tmp_path: Path) -> Path:
     """A private copy of the bundled rules, for a test to break (see ``rule_copies.edit``)."""

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import given, settings
 
-from eligibility import CaseError, Evaluator
+from eligibility import CaseError
 from eligibility.case.fields import contract_fields
 from eligibility.models import Status
 from strategies import valid_cases
@@ -25,22 +25,12 @@ ALL_POSITIVE = {"fardigutredd": True, "capacity_can_improve": True, "sassam_done
                 "stadigvarande_nedsatt_arbetsformaga": True}
 
 
-@pytest.fixture(scope="module")
-def exact(books):
-    return Evaluator(books, exact=True)
-
-
-@pytest.fixture(scope="module")
-def exact_reference(books):
-    return Evaluator(books, "reference", exact=True)
-
-
-def test_allvarlig_sjukdom_unknown_decides_when_both_answers_agree(exact, kleene):
+def test_allvarlig_sjukdom_unknown_decides_when_both_answers_agree(exact_engine, kleene):
     """The issue's first example: 300 of 914 days on 2010-05-01, allvarlig sjukdom not filled in."""
     case = {"as_of": "2010-05-01", "person": {"birth_date": "1970-05-05", "employment": "arbetslos"},
             "benefit": {"type": "sjukpenning", "sjukpenning_days_used": 300}, "assessment": ALL_POSITIVE}
     assert kleene.evaluate(case).status_of("handlingsplansamverkan") is Status.UNDETERMINED
-    decided = exact.evaluate(case)
+    decided = exact_engine.evaluate(case)
     assert decided.status_of("handlingsplansamverkan") is Status.ELIGIBLE
     assert decided.status_of("arbetslivsintroduktion") is Status.NOT_ELIGIBLE
     assert "benefit.allvarlig_sjukdom" not in [q.fact for q in decided.questions]
@@ -48,35 +38,35 @@ def test_allvarlig_sjukdom_unknown_decides_when_both_answers_agree(exact, kleene
     assert "vilket svar det än blir om allvarlig sjukdom" in decided.record("minst_sex_manader_kvar").explanation_sv
 
 
-def test_decision_end_unknown_with_the_30th_birthday_four_months_away(exact, kleene):
+def test_decision_end_unknown_with_the_30th_birthday_four_months_away(exact_engine, kleene):
     """The issue's second example: aktivitetsersättning, decision_end unknown, the age limit in four months:
     fewer than six months are left whatever the decision says."""
     case = {"as_of": "2011-01-10", "person": {"birth_date": "1981-05-20", "employment": "arbetslos"},
             "benefit": {"type": "aktivitetsersattning"}, "assessment": ALL_POSITIVE}
     assert kleene.evaluate(case).record("minst_sex_manader_kvar").outcome.value == "ej utrett"
-    decided = exact.evaluate(case)
+    decided = exact_engine.evaluate(case)
     assert decided.record("minst_sex_manader_kvar").outcome.value == "ej uppfyllt"
     assert decided.status_of("handlingsplansamverkan") is Status.NOT_ELIGIBLE
 
 
-def test_employment_unknown_but_a_target_group_under_either_answer(exact, kleene):
+def test_employment_unknown_but_a_target_group_under_either_answer(exact_engine, kleene):
     """The issue's third example: employment unknown, but unemployed -> group 1 and employed who cannot return
     -> group 4: tillhör målgrupp either way."""
     case = {"as_of": "2011-03-15", "person": {"birth_date": "1975-06-02", "can_return_to_employer": False},
             "benefit": {"type": "sjukpenning", "sjukpenning_days_used": 300, "allvarlig_sjukdom": False},
             "assessment": ALL_POSITIVE}
     assert kleene.evaluate(case).record("tillhor_malgrupp").outcome.value == "ej utrett"
-    decided = exact.evaluate(case)
+    decided = exact_engine.evaluate(case)
     assert decided.record("tillhor_malgrupp").outcome.value == "uppfyllt"
     assert decided.status_of("handlingsplansamverkan") is Status.ELIGIBLE
 
 
-def test_a_question_says_what_each_answer_does(exact):
+def test_a_question_says_what_each_answer_does(exact_engine):
     """750 of 914 days on 2011-03-15 (end 2011-08-19): with allvarlig sjukdom handlingsplansamverkan holds,
     without it fewer than six months are left: the question names both answers' effects."""
     case = {"as_of": "2011-03-15", "person": {"birth_date": "1975-06-02", "employment": "arbetslos"},
             "benefit": {"type": "sjukpenning", "sjukpenning_days_used": 750}, "assessment": ALL_POSITIVE}
-    decided = exact.evaluate(case)
+    decided = exact_engine.evaluate(case)
     question = next(q for q in decided.questions if q.fact == "benefit.allvarlig_sjukdom")
     texts = {a.answer_sv: a.statuses["handlingsplansamverkan"] for a in question.answers}
     assert texts == {"ja": Status.ELIGIBLE, "nej": Status.NOT_ELIGIBLE}
@@ -89,11 +79,11 @@ def test_a_question_says_what_each_answer_does(exact):
     assert "benefit_last_day" not in next(a for a in question.answers if a.answer_sv == "ja").key_dates
 
 
-def test_a_forbidden_fact_is_never_asked(exact):
+def test_a_forbidden_fact_is_never_asked(exact_engine):
     """Nobody is refused the benefit they have: an aktivitetsersättning case is not asked about it."""
     case = {"as_of": "2012-03-01", "person": {"birth_date": "1990-01-01", "employment": "arbetslos"},
             "benefit": {"type": "aktivitetsersattning", "decision_end": "2013-06-30"}}
-    asked = [q.fact for q in exact.evaluate(case).questions]
+    asked = [q.fact for q in exact_engine.evaluate(case).questions]
     assert "benefit.aktivitetsersattning_refused" not in asked
 
 
@@ -167,9 +157,9 @@ def test_every_open_programme_has_a_question_that_can_change_it(exact_reference,
       "benefit": {"type": "sjukersattning"}, "assessment": ALL_POSITIVE},
      "person.employment", {"handlingsplansamverkan"}),
 ])
-def test_each_kind_of_unknown_is_asked_with_the_boundary_that_matters(exact, case, fact, settled):
+def test_each_kind_of_unknown_is_asked_with_the_boundary_that_matters(exact_engine, case, fact, settled):
     """A number, a date and a code whose answer decides: asked, with answers that settle the programme."""
-    decided = exact.evaluate(case)
+    decided = exact_engine.evaluate(case)
     question = next(q for q in decided.questions if q.fact == fact)
     assert settled <= set(question.programmes)
     statuses = {a.statuses["handlingsplansamverkan"] for a in question.answers}
@@ -179,25 +169,25 @@ def test_each_kind_of_unknown_is_asked_with_the_boundary_that_matters(exact, cas
         assert any("minst" in a.answer_sv for a in question.answers)
 
 
-def test_the_boundary_of_a_number_is_exact(exact):
+def test_the_boundary_of_a_number_is_exact(exact_engine):
     """2011-03-15 + 6 months = 2011-09-15, 184 days on: with 730 of 914 days used the first day without
     sjukpenning is 2011-09-15 (exactly six months: handlingsplansamverkan holds), with 731 it is a day
     short: the answer stretches cut exactly there."""
     case = {"as_of": "2011-03-15", "person": {"birth_date": "1975-06-02", "employment": "arbetslos"},
             "benefit": {"type": "sjukpenning", "allvarlig_sjukdom": False}, "assessment": ALL_POSITIVE}
-    question = next(q for q in exact.evaluate(case).questions if q.fact == "benefit.sjukpenning_days_used")
+    question = next(q for q in exact_engine.evaluate(case).questions if q.fact == "benefit.sjukpenning_days_used")
     by_answer = {a.answer_sv: a.statuses["handlingsplansamverkan"] for a in question.answers}
     assert by_answer == {"antal använda sjukpenningdagar högst 730": Status.ELIGIBLE,
                          "antal använda sjukpenningdagar minst 731": Status.NOT_ELIGIBLE}
 
 
-def test_exact_decisions_only_decide_what_kleene_left_open_on_the_frozen_corpus(exact):
+def test_exact_decisions_only_decide_what_kleene_left_open_on_the_frozen_corpus(exact_engine):
     """The regression gate's corpus: every status the recorded (Kleene) decision has decided stays."""
     from eligibility.history.snapshot import default_dir, read_jsonl
 
     records = {r["id"]: r for r in read_jsonl(default_dir() / "records.jsonl")}
     for item in read_jsonl(default_dir() / "corpus.jsonl")[::4]:
-        decided = exact.evaluate(item["case"], explain=False)
+        decided = exact_engine.evaluate(item["case"], explain=False)
         for pid, status in records[item["id"]]["statuses"].items():
             if status in ("eligible", "not_eligible"):
                 assert decided.programmes[pid].status.value == status, (item["id"], pid)

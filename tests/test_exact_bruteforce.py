@@ -34,7 +34,7 @@ from hypothesis import HealthCheck, Phase, assume, event, example, given, settin
 from hypothesis import strategies as st
 
 from bruteforce import FILLABLE, SPECS, BruteForce, Oracle, answer_class, get, in_class, with_values
-from eligibility import CaseError, Evaluator
+from eligibility import CaseError
 from eligibility.models import Decision, Status, Utfall
 from strategies import valid_cases
 
@@ -48,16 +48,6 @@ EXACT_BRUTEFORCE_EXAMPLES=4000 (about 6 min, passed)."""
 @pytest.fixture(scope="module")
 def oracle(books):
     return Oracle(books)
-
-
-@pytest.fixture(scope="module")
-def exact_engine(books):
-    return Evaluator(books, "engine", exact=True)
-
-
-@pytest.fixture(scope="module")
-def exact_reference(books):
-    return Evaluator(books, "reference", exact=True)
 
 
 def problems_against(decision: Decision, kleene: Decision, bf: BruteForce) -> list[str]:

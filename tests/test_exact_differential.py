@@ -19,16 +19,6 @@ from eligibility import CaseError, Evaluator
 from strategies import valid_cases
 
 
-@pytest.fixture(scope="module")
-def exact_engine(books):
-    return Evaluator(books, "engine", exact=True)
-
-
-@pytest.fixture(scope="module")
-def exact_reference(books):
-    return Evaluator(books, "reference", exact=True)
-
-
 def _differences(case, engine: Evaluator, reference: Evaluator) -> list[str]:
     """How the two exact decisions of ``case`` differ (both refusing it alike: no difference)."""
     try:

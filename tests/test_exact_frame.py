@@ -12,11 +12,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eligibility import CaseError, Evaluator
+from eligibility import CaseError
 from eligibility.case.read import CaseLine
 from eligibility.caseload.result_frame import result_frame
 from eligibility.decision.exact_frame import EXACT_QUESTIONS, decide_caseload
@@ -27,17 +26,12 @@ CORPUS = Path(__file__).parent / "regression" / "corpus.jsonl"
 _VALUE = {"uppfyllt": True, "ej uppfyllt": False, "ej utrett": None}
 
 
-@pytest.fixture(scope="module")
-def exact(books):
-    return Evaluator(books, "reference", exact=True)
-
-
-def _mismatches(cases, books, exact):
+def _mismatches(cases, books, exact_reference):
     rows = decide_caseload(cases, books, questions=True).to_dicts()
     found = []
     for case, row in zip(cases, rows):
         try:
-            decision = exact.evaluate(case, explain=False)
+            decision = exact_reference.evaluate(case, explain=False)
         except CaseError:
             assert row["error"] is not None
             continue
@@ -52,26 +46,26 @@ def _mismatches(cases, books, exact):
     return found
 
 
-def test_random_caseload_decides_as_case_by_case(books, exact):
-    assert _mismatches(generate_cases(300, 17), books, exact) == []
+def test_random_caseload_decides_as_case_by_case(books, exact_reference):
+    assert _mismatches(generate_cases(300, 17), books, exact_reference) == []
 
 
-def test_the_corpus_decides_as_case_by_case(books, exact):
+def test_the_corpus_decides_as_case_by_case(books, exact_reference):
     cases = [json.loads(line)["case"] for line in CORPUS.read_text(encoding="utf-8").splitlines()][::3]
-    assert _mismatches(cases, books, exact) == []
+    assert _mismatches(cases, books, exact_reference) == []
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases=st.lists(valid_cases(), min_size=1, max_size=6))
-def test_any_chunk_decides_as_case_by_case(books, exact, cases):
-    assert _mismatches(cases, books, exact) == []
+def test_any_chunk_decides_as_case_by_case(books, exact_reference, cases):
+    assert _mismatches(cases, books, exact_reference) == []
 
 
-def test_the_result_frame_asks_what_the_evaluator_asks(books, exact):
+def test_the_result_frame_asks_what_the_evaluator_asks(books, exact_reference):
     """The caseload's result frame (frame backend + exact layer) against the per-case adapter, both exact."""
     lines = [CaseLine(line=i + 1, case_id=str(i), data=case) for i, case in enumerate(generate_cases(150, 23))]
-    framed = result_frame(lines, exact)
-    per_case = result_frame(lines, exact, per_case=True)
+    framed = result_frame(lines, exact_reference)
+    per_case = result_frame(lines, exact_reference, per_case=True)
     columns = [c for c in framed.columns if c.startswith(("status.", "condition.", "target_group.")) or c == "questions"]
     assert framed.select(columns).equals(per_case.select(columns))
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -27,11 +26,6 @@ SP_FLAG_UNKNOWN = {"as_of": "2011-03-15", "person": {"birth_date": "1970-01-01",
                                   "hours_per_week": 12, "months_in_handlingsplansamverkan": 0}}
 
 
-@pytest.fixture(scope="module")
-def exact(books):
-    return Evaluator(books, "reference", exact=True)
-
-
 def _walk(evaluator, case, day):
     origin = Origin(case, evaluator.rulebook_for(case.as_of), lambda completed: case_on(completed, day))
     decision = evaluator.evaluate(case_on(case, day), explain=False, origin=origin)
@@ -43,30 +37,30 @@ def _walk(evaluator, case, day):
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=valid_cases(), months=st.integers(1, 4))
 @example(data=SP_FLAG_UNKNOWN, months=3)
-def test_exact_change_days_agree_with_a_day_by_day_walk(exact, data, months):
+def test_exact_change_days_agree_with_a_day_by_day_walk(exact_reference, data, months):
     case = parse_case(data)
-    timeline = build_timeline(exact, case, months)
+    timeline = build_timeline(exact_reference, case, months)
     day = case.as_of
     while day <= timeline.until:
-        for pid, status in _walk(exact, case, day).items():
+        for pid, status in _walk(exact_reference, case, day).items():
             assert timeline.status_on(pid, day) == status, (pid, day)
         day += timedelta(days=1)
 
 
-def test_the_first_day_is_the_exact_decision(exact):
+def test_the_first_day_is_the_exact_decision(exact_reference):
     """On ``as_of`` the timeline shows the exact decision itself (the completions are those of that day)."""
     case = parse_case(SP_FLAG_UNKNOWN)
-    timeline = build_timeline(exact, case, 2)
-    decision = exact.evaluate(case, explain=False)
+    timeline = build_timeline(exact_reference, case, 2)
+    decision = exact_reference.evaluate(case, explain=False)
     for pid, result in decision.programmes.items():
         assert timeline.status_on(pid, case.as_of) == result.status.value
 
 
-def test_the_issue_example_over_time(exact, books):
+def test_the_issue_example_over_time(exact_reference, books):
     """700 of 914 days on 2011-03-15, allvarlig sjukdom unknown: at least six months are left either way until
     2011-04-15, so handlingsplansamverkan is eligible; from 2011-04-16 fewer than six are left unless the
     illness is serious: open (Kleene: open from the first day)."""
-    timeline = build_timeline(exact, SP_FLAG_UNKNOWN, 3)
+    timeline = build_timeline(exact_reference, SP_FLAG_UNKNOWN, 3)
     segments = [(s.start.isoformat(), s.status) for s in timeline.programmes["handlingsplansamverkan"]]
     assert segments == [("2011-03-15", "eligible"), ("2011-04-16", "undetermined")]
     kleene = build_timeline(Evaluator(books, "reference"), SP_FLAG_UNKNOWN, 3)

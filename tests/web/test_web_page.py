@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
+from browser_helpers import AXE, SCREENSHOTS, fill_sjukpenning
 
 
 def _fill_sjukpenning(page, days: str, *, assessment: bool = True) -> None:
-    page.goto("/")
-    page.fill("#as_of", "2011-03-15")
-    page.fill("#person-birth_date", "1975-06-02")
-    page.select_option("#person-employment", "arbetslos")
-    page.select_option("#benefit-type", "sjukpenning")
-    page.fill("#benefit-sjukpenning_days_used", days)
-    page.check("#benefit-allvarlig_sjukdom input[value=nej]")
-    if assessment:
-        for name in ("fardigutredd", "capacity_can_improve", "sassam_done"):
-            page.check(f"#assessment-{name} input[value=ja]")
-        page.check("#assessment-stadigvarande_nedsatt_arbetsformaga input[value=nej]")
-        page.fill("#assessment-hours_per_week", "12")
-        page.fill("#assessment-months_in_handlingsplansamverkan", "0")
+    if not assessment:
+        fill_sjukpenning(page, days, "nej")
+        return
+    fill_sjukpenning(page, days, "nej", ja=("fardigutredd", "capacity_can_improve", "sassam_done"),
+                     nej=("stadigvarande_nedsatt_arbetsformaga",), hours="12", months="0")
 
 
 def _programme(page, name: str) -> str:

@@ -9,22 +9,13 @@ in tests/api/test_api_page_questions.py.
 
 from __future__ import annotations
 
-from browser_helpers import SCREENSHOTS, serious_axe_violations
+from browser_helpers import SCREENSHOTS, fill_sjukpenning, serious_axe_violations
 
 
 def _submit_issue_example(page) -> None:
-    page.goto("/")
-    page.fill("#as_of", "2011-03-15")
-    page.fill("#person-birth_date", "1975-06-02")
-    page.select_option("#person-employment", "arbetslos")
-    page.select_option("#benefit-type", "sjukpenning")
-    page.fill("#benefit-sjukpenning_days_used", "800")
-    page.check("#benefit-allvarlig_sjukdom input[value=vet_ej]")
-    for name in ("fardigutredd", "capacity_can_improve", "sassam_done", "stadigvarande_nedsatt_arbetsformaga",
-                 "needs_vocational_rehabilitation"):
-        page.check(f"#assessment-{name} input[value=ja]")
-    page.fill("#assessment-hours_per_week", "12")
-    page.fill("#assessment-months_in_handlingsplansamverkan", "0")
+    fill_sjukpenning(page, "800", "vet_ej", ja=("fardigutredd", "capacity_can_improve", "sassam_done",
+                                                "stadigvarande_nedsatt_arbetsformaga",
+                                                "needs_vocational_rehabilitation"), hours="12", months="0")
     page.click("button[type=submit]")
     page.wait_for_selector("#result")
 

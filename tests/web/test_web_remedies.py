@@ -5,22 +5,12 @@ The HTML itself (under which programme, the texts) is checked without a browser 
 
 from __future__ import annotations
 
-from browser_helpers import SCREENSHOTS, serious_axe_violations
+from browser_helpers import SCREENSHOTS, fill_sjukpenning, serious_axe_violations
 
 
 def _submit_brief_case(page) -> None:
-    page.goto("/")
-    page.fill("#as_of", "2011-03-15")
-    page.fill("#person-birth_date", "1975-06-02")
-    page.select_option("#person-employment", "arbetslos")
-    page.select_option("#benefit-type", "sjukpenning")
-    page.fill("#benefit-sjukpenning_days_used", "300")
-    page.check("#benefit-allvarlig_sjukdom input[value=nej]")
-    for name in ("fardigutredd", "capacity_can_improve"):
-        page.check(f"#assessment-{name} input[value=ja]")
-    page.check("#assessment-sassam_done input[value=nej]")
-    page.fill("#assessment-hours_per_week", "8")
-    page.fill("#assessment-months_in_handlingsplansamverkan", "0")
+    fill_sjukpenning(page, "300", "nej", ja=("fardigutredd", "capacity_can_improve"), nej=("sassam_done",),
+                     hours="8", months="0")
     page.click("button[type=submit]")
     page.wait_for_selector("#result")
 
