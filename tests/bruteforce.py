@@ -2,7 +2,7 @@
 
 Independent of the exact layer: it enumerates *completions* of a case's
 unknown fields by values of its own choosing and decides each with the plain
-Kleene evaluator (``Evaluator(books, "reference")``). A completion is allowed
+Kleene evaluator (``Evaluator(books, "reference", exact=False)``). A completion is allowed
 when validation accepts it (``evaluate`` raises ``CaseError`` otherwise).
 
 Candidate values (generous rather than clever):
@@ -240,7 +240,7 @@ class Oracle:
     """Brute force over candidate completions with the plain Kleene evaluator."""
 
     def __init__(self, books: list[Rulebook]) -> None:
-        self.kleene = Evaluator(books, "reference")
+        self.kleene = Evaluator(books, "reference", exact=False)
         self._refs = {book.id: ReferenceRulebook(book) for book in books}
         self._spaces: dict[str, Any] = {}
 

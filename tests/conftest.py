@@ -41,14 +41,20 @@ def books():
 
 @pytest.fixture(scope="session")
 def engine(books):
-    """Evaluator on the durable-rules backend."""
-    return Evaluator(books)
+    """The durable-rules backend's plain three-valued result (``exact=False``).
+
+    Exact decisions are the product's default; the suites that hold the backends to each other, the
+    contract and the law's invariants run on the Kleene result they start from (a fifth of the time), and
+    the exact layer has its own suites over the same backends (``exact_engine``, ``exact_reference``:
+    test_exact*.py, the regression gate).
+    """
+    return Evaluator(books, exact=False)
 
 
 @pytest.fixture(scope="session")
 def reference(books):
-    """Evaluator on the plain-Python reference backend."""
-    return Evaluator(books, "reference")
+    """The plain-Python reference backend's three-valued result (``exact=False``; see ``engine``)."""
+    return Evaluator(books, "reference", exact=False)
 
 
 @pytest.fixture(scope="session")

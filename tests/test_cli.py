@@ -69,7 +69,8 @@ def test_lint_ok_and_failing(tmp_path):
 
 
 def test_check_exact_shows_what_each_answer_does(tmp_path):
-    """``check --exact``: the questions table says, per answer, what the programmes it can move become."""
+    """``check`` (exact by default; ``--exact`` the same): the questions table says, per answer, what the
+    programmes it can move become; ``--no-exact`` gives the Kleene questions, which have no answers table."""
     case = tmp_path / "case.yaml"
     case.write_text("as_of: 2011-03-15\nperson: {birth_date: 1975-06-02, employment: arbetslos}\n"
                     "benefit: {type: sjukpenning, sjukpenning_days_used: 750}\n"
@@ -80,5 +81,6 @@ def test_check_exact_shows_what_each_answer_does(tmp_path):
     assert "Frågor som kan ändra bedömningen" in result.output
     assert "Om nej: Handlingsplansamverkan uppfyller inte villkoren" in result.output
     assert "25 augusti 2011" in result.output
-    plain = CliRunner().invoke(app, ["check", str(case)], env={"COLUMNS": "200"})
+    assert CliRunner().invoke(app, ["check", str(case)], env={"COLUMNS": "200"}).output == result.output
+    plain = CliRunner().invoke(app, ["check", "--no-exact", str(case)], env={"COLUMNS": "200"})
     assert "Frågor som kan ändra bedömningen" not in plain.output  # Kleene questions have no answers table

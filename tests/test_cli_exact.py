@@ -1,7 +1,8 @@
-"""``--exact`` on the commands that decide over time or across rulebooks: timeline and impact (issue 17 item 4)."""
+"""Exact decisions (the default; ``--exact`` the same, ``--no-exact`` Kleene) on the commands that decide over time or across rulebooks: timeline and impact (issue 17 item 4)."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -23,8 +24,9 @@ def test_impact_exact_counts_only_what_the_law_change_changes(tmp_path: Path):
     cases = tmp_path / "cases.jsonl"
     cases.write_text(json.dumps(FLAG_UNKNOWN) + "\n", encoding="utf-8")
     args = ["impact", str(cases), "--from", "2013-01-01", "--to", "2016-02-01"]
-    kleene, exact = runner.invoke(app, args), runner.invoke(app, [*args, "--exact"])
+    kleene, exact = runner.invoke(app, [*args, "--no-exact"]), runner.invoke(app, args)
     assert kleene.exit_code == 0 and exact.exit_code == 0, (kleene.output, exact.output)
+    assert runner.invoke(app, [*args, "--exact"]).output == exact.output
     section = lambda text: text.split("## handlingsplansamverkan", 1)[1].split("##", 1)[0]  # noqa: E731
     assert "Ändrad status: 1 ärenden" in section(kleene.output)
     assert "Ändrad status: 0 ärenden" in section(exact.output)
@@ -38,3 +40,24 @@ def test_timeline_exact_decides_the_first_month(tmp_path: Path):
     assert result.exit_code == 0, result.output
     segments = json.loads(result.output)["programmes"]["handlingsplansamverkan"]
     assert [(s["start"], s["status"]) for s in segments] == [("2011-03-15", "eligible"), ("2011-04-16", "undetermined")]
+
+
+def test_batch_decides_exactly_unless_told_not_to(tmp_path: Path):
+    """``batch`` (per case and ``--columnar``) decides exactly by default; ``--no-exact`` gives the Kleene
+    result that population-scale runs may choose for speed (docs/caseload.md)."""
+    cases = tmp_path / "cases.jsonl"
+    case = {**FLAG_UNKNOWN, "as_of": "2010-05-01"}
+    cases.write_text(json.dumps(case) + "\n", encoding="utf-8")
+    seen = {}
+    for flags in ([], ["--no-exact"]):
+        for columnar in ([], ["--columnar"]):
+            output = tmp_path / f"out{len(seen)}.csv"
+            result = runner.invoke(app, ["batch", str(cases), "-o", str(output), "--workers", "1", *flags, *columnar])
+            assert result.exit_code == 0, result.output
+            with output.open(encoding="utf-8-sig", newline="") as handle:
+                row = next(csv.DictReader(handle))
+            # the per-case batch names its columns status_<id>, the columnar result status.<id> (docs/caseload.md)
+            seen[(bool(flags), bool(columnar))] = row.get("status_handlingsplansamverkan",
+                                                          row.get("status.handlingsplansamverkan"))
+    assert seen == {(False, False): "eligible", (False, True): "eligible",
+                    (True, False): "undetermined", (True, True): "undetermined"}

@@ -19,8 +19,8 @@ CORPUS = read_jsonl(default_dir() / "corpus.jsonl")
 RECORDS = read_jsonl(default_dir() / "records.jsonl")
 
 
-def test_recorded_decisions_are_unchanged(engine):
-    diff = compare_records(RECORDS, record_corpus(engine, CORPUS))
+def test_recorded_decisions_are_unchanged(exact_engine):
+    diff = compare_records(RECORDS, record_corpus(exact_engine, CORPUS))
     if not diff.clean:
         names = ", ".join(change.id for change in diff.changed[:40])
         pytest.fail(f"recorded decisions changed for {len(diff.changed)} cases: {names}\n"
@@ -45,3 +45,23 @@ def test_summary_counts_transitions():
     diff = compare_records(RECORDS[:1], changed)
     assert [c.id for c in diff.changed] == [RECORDS[0]["id"]]
     assert "handlingsplansamverkan" in summary(diff)
+
+
+def test_the_records_only_decide_what_kleene_leaves_open(books):
+    """Issue 17 item 7: the gate records exact decisions; against the plain Kleene result of the same corpus
+    they only ever turn ``undetermined`` / ``ej utrett`` into a decided value, never change a decided one."""
+    from eligibility import Evaluator
+
+    kleene = record_corpus(Evaluator(books, "reference", exact=False), CORPUS)
+    decided_more = 0
+    for plain, recorded in zip(kleene, RECORDS, strict=True):
+        assert plain["id"] == recorded["id"]
+        assert ("error" in plain) == ("error" in recorded), plain["id"]
+        for kind, open_value in (("statuses", "undetermined"), ("conditions", "ej utrett")):
+            assert plain.get(kind, {}).keys() == recorded.get(kind, {}).keys(), plain["id"]
+            for name, value in plain.get(kind, {}).items():
+                if value != open_value:
+                    assert recorded[kind][name] == value, (plain["id"], name, value, recorded[kind][name])
+                elif recorded[kind][name] != open_value:
+                    decided_more += 1
+    assert decided_more > 0  # the corpus holds cases that only exact decisions decide (79 statuses, 285 conditions)

@@ -34,9 +34,9 @@ RulebookId = Annotated[str | None, Query(max_length=64, description=(
 Explain = Annotated[bool, Query(description="false leaves the Swedish texts empty (faster, smaller).")]
 Exact = Annotated[bool, Query(description=(
     "true decides what every allowed answer to the unknown facts decides and asks only what can change a "
-    "programme, each question with what every answer does (docs/decisions.md 72; off by default until its cost "
-    "meets its targets). false gives the plain three-valued (Kleene) result: sound, but it can leave open what "
-    "every answer decides."))]
+    "programme, each question with what every answer does (docs/decisions.md 72, 75, 76; the default). "
+    "false gives the plain three-valued (Kleene) result: sound and cheaper, but it can leave open what every "
+    "answer decides."))]
 
 
 class BatchRequest(BaseModel):
@@ -93,7 +93,7 @@ def _json(model: BaseModel) -> Response:
              openapi_extra=examples.case_body(examples.CASES))
 async def decide(request: Request, key_id: KeyId, evaluator: Annotated[Evaluator, Depends(get_evaluator)],
                  audit: Annotated[AuditLog, Depends(get_audit)], rulebook: RulebookId = None,
-                 explain: Explain = True, exact: Exact = False) -> Response:
+                 explain: Explain = True, exact: Exact = True) -> Response:
     """The full decision of the core for one case (the case object is the body).
 
     Statuses, one record per condition, key dates, questions, the Swedish

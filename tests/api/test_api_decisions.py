@@ -214,16 +214,17 @@ def test_unknown_route_and_method_are_problems(client):
 
 
 def test_exact_decides_what_every_answer_decides(client):
-    """``?exact=true`` (issue 17, first stage): 300 of 914 days, allvarlig sjukdom not filled in: eligible for
-    handlingsplansamverkan either way, and no question about it; without it the Kleene decision stays open."""
+    """Exact by default (issue 17 item 7): 300 of 914 days, allvarlig sjukdom not filled in: eligible for
+    handlingsplansamverkan either way, and no question about it; ``?exact=false`` (Kleene) leaves it open."""
     case = {"as_of": "2010-05-01", "person": {"birth_date": "1970-05-05", "employment": "arbetslos"},
             "benefit": {"type": "sjukpenning", "sjukpenning_days_used": 300},
             "assessment": {"fardigutredd": True, "capacity_can_improve": True, "sassam_done": True,
                            "hours_per_week": 12, "months_in_handlingsplansamverkan": 0,
                            "needs_vocational_rehabilitation": True, "stadigvarande_nedsatt_arbetsformaga": True}}
-    plain = client.post("/v1/decisions", json=case).json()
+    plain = client.post("/v1/decisions?exact=false", json=case).json()
     assert plain["programmes"]["handlingsplansamverkan"]["status"] == "undetermined"
     assert all(q["answers"] == [] for q in plain["questions"])
-    exact = client.post("/v1/decisions?exact=true", json=case).json()
+    assert client.post("/v1/decisions?exact=true", json=case).json() == client.post("/v1/decisions", json=case).json()
+    exact = client.post("/v1/decisions", json=case).json()
     assert exact["programmes"]["handlingsplansamverkan"]["status"] == "eligible"
     assert "benefit.allvarlig_sjukdom" not in [q["fact"] for q in exact["questions"]]

@@ -83,6 +83,6 @@ def test_a_number_is_asked_by_the_boundary_that_matters_without_the_dates_of_one
     assert "answer-dates" not in questions
 
 
-def test_without_exact_the_api_is_unchanged(client):
-    body = client.post("/v1/decisions", json=CASE).json()
+def test_exact_false_gives_the_kleene_questions(client):
+    body = client.post("/v1/decisions?exact=false", json=CASE).json()
     assert [q["answers"] for q in body["questions"]] == [[]]

@@ -86,7 +86,7 @@ def _fsync_text(handle: Any) -> int:
 def _identity(cases: Path, evaluator: Evaluator, mode: str, output: Path) -> dict[str, Any]:
     stat = cases.stat()
     return {"input": str(cases.resolve()), "input_size": stat.st_size, "input_mtime_ns": stat.st_mtime_ns,
-            "rulebooks": [[b.id, b.content_hash] for b in evaluator.books], "mode": mode,
+            "rulebooks": [[b.id, b.content_hash] for b in evaluator.books], "mode": mode, "exact": evaluator.exact,
             "output_format": output.suffix.lower()}
 
 
@@ -128,9 +128,9 @@ def mode_of(full: bool, per_case: bool) -> str:
     return FULL if full else PER_CASE if per_case else COLUMNAR
 
 
-def _init_worker(rules_dir: str | None, mode: str) -> None:
+def _init_worker(rules_dir: str | None, mode: str, exact: bool = True) -> None:
     die_with_parent()  # a SIGKILLed batch must not leave its workers running
-    evaluator = Evaluator(load_rulebooks(Path(rules_dir) if rules_dir else None))
+    evaluator = Evaluator(load_rulebooks(Path(rules_dir) if rules_dir else None), exact=exact)
     _worker.update(evaluator=evaluator, programmes=programme_ids(evaluator), mode=mode)
 
 
@@ -157,7 +157,7 @@ def _in_order(submit: Callable[[list[Any]], Future], work: Iterator[list[Any]], 
 
 def run_batch(cases: Path, output: Path, errors: Path, *, workers: int = 1, rules_dir: Path | None = None,
               full: bool = False, per_case: bool = False, on_progress: Callable[[int], None] | None = None,
-              scheduler: str | None = None, resume: bool = False) -> BatchSummary:
+              scheduler: str | None = None, resume: bool = False, exact: bool = True) -> BatchSummary:
     """Decide every case in ``cases``; write rows to ``output`` and bad lines to ``errors``.
 
     Refuses (OutputPathError) a file to write that is the input or another
@@ -168,12 +168,13 @@ def run_batch(cases: Path, output: Path, errors: Path, *, workers: int = 1, rule
     refuse_overlap({"the input": cases}, batch_files(output, errors))
     with exclusive([output, errors]):
         return _run_batch(cases, output, errors, workers=workers, rules_dir=rules_dir, full=full,
-                          per_case=per_case, on_progress=on_progress, scheduler=scheduler, resume=resume)
+                          per_case=per_case, on_progress=on_progress, scheduler=scheduler, resume=resume,
+                          exact=exact)
 
 
 def _run_batch(cases: Path, output: Path, errors: Path, *, workers: int = 1, rules_dir: Path | None = None,
                full: bool = False, per_case: bool = False, on_progress: Callable[[int], None] | None = None,
-               scheduler: str | None = None, resume: bool = False) -> BatchSummary:
+               scheduler: str | None = None, resume: bool = False, exact: bool = True) -> BatchSummary:
     """The run itself, under the locks ``run_batch`` holds.
 
     Each chunk becomes a result frame, from the frame backend in chunks of
@@ -182,10 +183,12 @@ def _run_batch(cases: Path, output: Path, errors: Path, *, workers: int = 1, rul
     decisions with texts) always uses; ``rows.batch_rows`` makes the rows. ``scheduler`` (``tcp://host:port``) runs the chunks
     on an existing Dask cluster instead of local processes (``pip install
     eligibility[dask]``). ``resume`` continues a run that died, from its
-    checkpoint (module docstring).
+    checkpoint (module docstring). ``exact`` (the default) decides what every allowed answer to the
+    unknown facts decides; ``False`` gives the plain Kleene result, far cheaper at population scale
+    (docs/performance.md); a checkpoint is only resumed under the semantics it was written with.
     """
     mode = mode_of(full, per_case)
-    evaluator = Evaluator(load_rulebooks(rules_dir))
+    evaluator = Evaluator(load_rulebooks(rules_dir), exact=exact)
     programmes = programme_ids(evaluator)
     summary = BatchSummary()
     partial_out = output.with_name(output.name + ".partial")
@@ -240,7 +243,7 @@ def _run_batch(cases: Path, output: Path, errors: Path, *, workers: int = 1, rul
                 # spawn, not fork: a forked child of a process whose polars thread pool is running can hang.
                 with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                          initializer=_init_worker,
-                                         initargs=(str(rules_dir) if rules_dir else None, mode)) as pool:
+                                         initargs=(str(rules_dir) if rules_dir else None, mode, exact)) as pool:
                     _consume(_in_order(functools.partial(pool.submit, _decide_in_worker), work, workers * 4),
                              writer, err_handle, summary, progress)
             _fsync_text(out_handle)

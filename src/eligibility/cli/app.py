@@ -41,8 +41,8 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
     exact: Annotated[bool, typer.Option("--exact/--no-exact", help="Decide what every allowed answer to the unknown "
                                         "facts decides, and ask only what can change a programme (docs/decisions.md 72; "
-                                        "--no-exact, the default for now: the plain three-valued result).")]
-    = False,
+                                        "the default; --no-exact: the plain three-valued result).")]
+    = True,
     rules: RulesOption = None,
 ) -> None:
     """Decide one case and explain the decision."""

@@ -76,6 +76,7 @@ def batch(
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler tcp://host:port.")] = None,
     rules: RulesOption = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue a run that died, from OUT.partial.ckpt.")] = False,
+    exact: ExactOption = True,
 ) -> None:
     """Decide a whole caseload, streaming, on all cores (or a Dask cluster); bad lines go to an errors file."""
     _input(cases)
@@ -92,7 +93,7 @@ def batch(
             task = progress.add_task("Beslutar", total=total)
             summary = run_batch(cases, output, errors, workers=workers, rules_dir=rules, full=full,
                                 per_case=per_case, on_progress=lambda n: progress.advance(task, n), scheduler=scheduler,
-                                resume=resume)
+                                resume=resume, exact=exact)
             elapsed = progress.tasks[0].elapsed or 0.0
     except (OutputPathError, OutputInUseError) as exc:
         _fail(exc, 2)
@@ -222,7 +223,7 @@ def impact(
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler tcp://host:port.")] = None,
     rules: RulesOption = None,
     per_case: PerCaseOption = False,
-    exact: ExactOption = False,
+    exact: ExactOption = True,
 ) -> None:
     """Law-change impact: status transitions per programme between two rulebooks."""
     fmt = fmt or (output.suffix.lstrip(".").lower() if output else "md")

@@ -20,8 +20,8 @@ err = Console(stderr=True, soft_wrap=True)
 
 RulesOption = Annotated[Optional[Path], typer.Option("--rules", help="Rules directory (default: bundled rules/).")]
 ExactOption = Annotated[bool, typer.Option("--exact/--no-exact", help=(
-    "Decide what every allowed answer to the unknown facts decides (docs/decisions.md 72, 75; opt-in for now: "
-    "it costs more, docs/performance.md)."))]
+    "Decide what every allowed answer to the unknown facts decides (the default; docs/decisions.md 72, 75, 76). "
+    "--no-exact: the plain three-valued result, sound and cheaper, but it can leave open what every answer decides."))]
 
 
 def _fail(exc: EligibilityError, code: int = 1, case: CaseFile | None = None) -> NoReturn:

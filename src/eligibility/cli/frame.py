@@ -30,7 +30,7 @@ from ..caseload.csv_cells import safe_frame
 from ..caseload.output_guard import exclusive, lock_path, refuse_overlap
 from ..errors import EligibilityError, OutputInUseError, OutputPathError
 from ..rulebooks.loader import load_rulebooks
-from .common import RulesOption, _fail, err, out
+from .common import ExactOption, RulesOption, _fail, err, out
 
 _INPUTS, _OUTPUTS = (".jsonl", ".csv", ".parquet"), (".parquet", ".csv")
 ColumnarOption = Annotated[bool, typer.Option("--columnar", help="Evaluate the whole caseload at once (columnar "
@@ -38,7 +38,8 @@ ColumnarOption = Annotated[bool, typer.Option("--columnar", help="Evaluate the w
                                                                  ".parquet/.csv without texts.")]
 
 
-def run_columnar(cases: Path, output: Path, rules: Path | None = None, rulebook: str | None = None) -> None:
+def run_columnar(cases: Path, output: Path, rules: Path | None = None, rulebook: str | None = None, *,
+                 exact: bool = True) -> None:
     """Read, evaluate and write; prints a summary line.
 
     Input goes through the caseload reader (``case/read.py``), as for every
@@ -62,19 +63,20 @@ def run_columnar(cases: Path, output: Path, rules: Path | None = None, rulebook:
         refuse_overlap({"the input": cases}, {"-o/--output": output, "the partial output": partial,
                                               "the lock": lock_path(output)})
         with exclusive([output]):  # held from reading to the rename: a second run on this output fails at once
-            _run_locked(cases, output, rules, rulebook)
+            _run_locked(cases, output, rules, rulebook, exact)
     except (OutputPathError, OutputInUseError) as exc:
         _fail(exc, 2)
     except OSError as exc:  # the lock file cannot be created: the output's directory is missing or read-only
         _cannot_write(output, exc)
 
 
-def _run_locked(cases: Path, output: Path, rules: Path | None, rulebook: str | None) -> None:
+def _run_locked(cases: Path, output: Path, rules: Path | None, rulebook: str | None, exact: bool) -> None:
     import polars as pl
 
     from ..caseload.frame_input import evaluate_lines
     from ..case.read import check_input, count_data_lines, read_cases, read_parquet_frame
     from ..errors import InputError
+    from ..backends.frame import evaluate_caseload
     from ..decision.exact_frame import decide_caseload
 
     started = time.perf_counter()
@@ -82,11 +84,12 @@ def _run_locked(cases: Path, output: Path, rules: Path | None, rulebook: str | N
         check_input(cases)
         books = load_rulebooks(rules)
         if cases.suffix.lower() == ".parquet":
-            result = decide_caseload(read_parquet_frame(cases), books, rulebook)
+            decide = decide_caseload if exact else evaluate_caseload
+            result = decide(read_parquet_frame(cases), books, rulebook)
             result = result.insert_column(0, pl.int_range(1, result.height + 1, dtype=pl.Int64, eager=True)
                                           .alias("line"))
         else:
-            result = evaluate_lines(read_cases(cases), books, rulebook)
+            result = evaluate_lines(read_cases(cases), books, rulebook, exact=exact)
         expected = count_data_lines(cases)
     except InputError as exc:
         err.print(exc.message, markup=False)
@@ -149,7 +152,7 @@ def _with_columnar(original: Any) -> Any:
     def batch(*args: Any, columnar: bool = False, **kwargs: Any) -> None:
         if columnar:
             bound = signature.bind_partial(*args, **kwargs).arguments
-            run_columnar(bound["cases"], bound["output"], bound.get("rules"))
+            run_columnar(bound["cases"], bound["output"], bound.get("rules"), exact=bound.get("exact", True))
             return
         original(*args, **kwargs)
 
@@ -175,6 +178,7 @@ def add_columnar(app: typer.Typer) -> None:
         cases: Annotated[Path, typer.Argument(help="Cases: .jsonl, .csv or .parquet.")],
         output: Annotated[Path, typer.Option("-o", "--output", help="Results: .parquet or .csv.")],
         columnar: ColumnarOption = False,
+        exact: ExactOption = True,
         rulebook: Annotated[Optional[str], typer.Option("--rulebook", help="Evaluate under this rulebook id.")] = None,
         rules: RulesOption = None,
     ) -> None:
@@ -182,4 +186,4 @@ def add_columnar(app: typer.Typer) -> None:
         if not columnar:
             err.print("batch: only --columnar is available in this build")
             raise typer.Exit(2)
-        run_columnar(cases, output, rules, rulebook)
+        run_columnar(cases, output, rules, rulebook, exact=exact)

@@ -156,7 +156,7 @@ def timeline(
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Override the case's as_of (YYYY-MM-DD).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
     rules: RulesOption = None,
-    exact: ExactOption = False,
+    exact: ExactOption = True,
 ) -> None:
     """Status for each programme over time, day-precise, across rulebook boundaries."""
     case = _read_case(case_file, as_of)

@@ -41,13 +41,13 @@ class _LeafEvaluator(Protocol):
 class Evaluator:
     """Decides cases under a fixed set of loaded rulebooks. Safe to share between threads."""
 
-    def __init__(self, books: list[Rulebook], backend: Backend = "engine", *, exact: bool = False) -> None:
+    def __init__(self, books: list[Rulebook], backend: Backend = "engine", *, exact: bool = True) -> None:
         if not books:
             raise RulebookNotFoundError("no rulebooks loaded")
         self.books = books
         self.backend = backend
-        # Decide what every allowed answer decides (decision/exact.py, decision 72). Opt-in until its cost
-        # meets issue 17's targets (docs/performance.md); ``exact=False`` is the plain Kleene result (sound).
+        # Decide what every allowed answer decides (decision/exact.py, decisions 72, 75, 76): the default.
+        # ``exact=False`` is the plain Kleene result (sound, cheaper, can leave open what every answer decides).
         self.exact = exact
         self._references = {book.id: ReferenceRulebook(book) for book in books}
         self._twins: dict[bool, Evaluator] = {exact: self}

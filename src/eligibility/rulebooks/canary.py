@@ -63,8 +63,10 @@ def canary_problems(evaluator: Evaluator) -> list[RuleProblem]:
         except EligibilityError:
             where = "rules"
         try:
-            evaluator.evaluate(case)
-            timeline = build_timeline(evaluator, case, months=TIMELINE_MONTHS)
+            evaluator.evaluate(case)  # as served: exact by default
+            # The timeline checks that the rules compute across time; the Kleene one walks the same days and
+            # derived facts at a fraction of the exact one's cost, which every reload pays (decision 76).
+            timeline = build_timeline(evaluator.with_exact(False), case, months=TIMELINE_MONTHS)
         except Exception as exc:  # noqa: BLE001 - any failure on a valid case refuses the rules
             problems.append(RuleProblem(where, None, f"canary case '{name}' cannot be decided under these rules: "
                                                      f"{_why(exc)}"))
