@@ -1,4 +1,7 @@
-"""Exact decisions (the default; ``--exact`` the same, ``--no-exact`` Kleene) on the commands that decide over time or across rulebooks: timeline and impact (issue 17 item 4)."""
+"""Exact decisions on the caseload and time commands: impact, timeline, batch (issue 17 items 4 and 7).
+
+Exact is the default; ``--exact`` gives the same output and ``--no-exact`` the Kleene result.
+"""
 
 from __future__ import annotations
 

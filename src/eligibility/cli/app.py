@@ -28,7 +28,7 @@ from ..rulebooks.canary import canary_cases, checked_evaluator
 from ..rulebooks.loader import load_rulebooks
 from ..rulebooks.plan import Plan
 from . import caseload, frame, history, serve
-from .common import RulesOption, _fail, _read_case, out
+from .common import ExactOption, RulesOption, _fail, _read_case, out
 
 _OUTCOME_STYLE = {"uppfyllt": "green", "ej uppfyllt": "red", "ej utrett": "yellow"}
 _STATUS_STYLE = {"eligible": "bold green", "not_eligible": "bold red", "undetermined": "bold yellow"}
@@ -39,10 +39,7 @@ def check(
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Override the case's as_of (YYYY-MM-DD).")] = None,
     rulebook: Annotated[Optional[str], typer.Option("--rulebook", help="Evaluate under this rulebook id.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
-    exact: Annotated[bool, typer.Option("--exact/--no-exact", help="Decide what every allowed answer to the unknown "
-                                        "facts decides, and ask only what can change a programme (docs/decisions.md 72; "
-                                        "the default; --no-exact: the plain three-valued result).")]
-    = True,
+    exact: ExactOption = True,
     rules: RulesOption = None,
 ) -> None:
     """Decide one case and explain the decision."""
