@@ -58,21 +58,22 @@ def reference(books):
 
 
 @pytest.fixture(scope="session")
-def kleene(books):
-    """The plain three-valued result (``exact=False``): what the exact layer starts from."""
-    return Evaluator(books, exact=False)
+def kleene(engine):
+    """The plain three-valued result (``exact=False``): what the exact layer starts from (``engine`` itself)."""
+    return engine
 
 
 @pytest.fixture(scope="session")
-def exact_engine(books):
-    """Exact decisions (decisive unknowns) on the durable-rules backend."""
-    return Evaluator(books, "engine", exact=True)
+def exact_engine(engine):
+    """Exact decisions (decisive unknowns) on the durable-rules backend: ``engine``'s exact twin, sharing its
+    compiled rulebooks as the service's evaluator does (``Evaluator.with_exact``)."""
+    return engine.exactly()
 
 
 @pytest.fixture(scope="session")
-def exact_reference(books):
-    """Exact decisions on the plain-Python reference backend."""
-    return Evaluator(books, "reference", exact=True)
+def exact_reference(reference):
+    """Exact decisions on the plain-Python reference backend (``reference``'s exact twin)."""
+    return reference.exactly()
 
 
 @pytest.fixture

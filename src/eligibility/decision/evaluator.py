@@ -87,14 +87,15 @@ class Evaluator:
                                           "no_rulebook_in_force")]) from None
 
     def evaluate(self, case: Case | dict[str, Any], rulebook_id: str | None = None, *,
-                 explain: bool = True, origin: Origin | None = None) -> Decision:
+                 explain: bool = True, origin: Origin | None = None, questions: bool = True) -> Decision:
         """The full explained decision for one case.
 
         ``explain=False`` leaves the Swedish texts empty (``""``): bulk runs
         that only store statuses, outcomes and dates skip the prose.
         ``origin`` (the timeline, exact decisions): ``case`` is ``origin.case``
         moved to a later day, and the unknown facts are completed as allowed on
-        the origin's own day.
+        the origin's own day. ``questions=False`` (exact decisions): no questions and no missing facts
+        on the records of conditions left open, for callers that read statuses and outcomes only.
         Raises ``CaseError`` for invalid input and ``RulebookNotFoundError``
         for an unknown ``rulebook_id``.
         """
@@ -112,7 +113,7 @@ class Evaluator:
                 settled = settle(case, birth, book, plan, lambda completed: decide_outcomes(plan, backend, completed),
                                  outcomes, statuses, missing_by_condition(plan, facts, outcomes),
                                  self._references[book.id], memo=self._memo.setdefault(book.id, {}),
-                                 origin=origin)
+                                 origin=origin, questions=questions)
         except (OverflowError, ValueError, KeyError) as exc:
             raise _not_computable(case, birth, book, exc) from None
         if settled is not None:

@@ -430,9 +430,10 @@ class Pending:
 def settle(case: Case, birth: date, book: Rulebook, plan: Plan, decide: Decide,
            outcomes: dict[str, Utfall], statuses: dict[str, Status],
            missing: Mapping[str, list[str]], reference: ReferenceRulebook,
-           memo: dict[Leaves, Decided] | None = None, origin: Origin | None = None) -> Settled | None:
+           memo: dict[Leaves, Decided] | None = None, origin: Origin | None = None,
+           questions: bool = True) -> Settled | None:
     """The exact decision of ``case``, each completion decided by ``decide`` (one backend, one case at a time);
-    None when Kleene already decided everything or nothing can be done.
+    None when Kleene already decided everything or nothing can be done. ``questions``: see ``finish``.
 
     ``memo`` (per rulebook): the backend's decisions by vector of leaf outcomes, shared between cases. The
     conditions above the leaves, the target groups and the statuses depend on the leaf outcomes only, so a
@@ -449,7 +450,7 @@ def settle(case: Case, birth: date, book: Rulebook, plan: Plan, decide: Decide,
                 memo.clear()
             memo[leaves] = decide(pending.facts_of(values))
         decided[leaves] = memo[leaves]
-    return finish(pending, decided)
+    return finish(pending, decided, questions=questions)
 
 
 def prepare(case: Case, birth: date, book: Rulebook, plan: Plan, outcomes: dict[str, Utfall],
@@ -525,12 +526,14 @@ def prepare(case: Case, birth: date, book: Rulebook, plan: Plan, outcomes: dict[
     return Pending(completer, fields, domains, parts, base, outcomes, statuses, missing)
 
 
-def finish(pending: Pending, decided: Mapping[Leaves, Decided]) -> Settled:
+def finish(pending: Pending, decided: Mapping[Leaves, Decided], *, questions: bool = True) -> Settled:
     """Aggregate the backend's decisions of the distinct completions into the exact decision and its questions.
 
     A status is decided when every combination of the parts' vectors gives it; a field of part K is asked
     when, with the other fields of K and the other parts' vectors held, its answer changes an open
     programme: each part's table is its completions times the other parts' distinct vectors.
+    ``questions=False`` (the timeline's later days, which read statuses and condition outcomes only) skips
+    the questions and the fields of each open condition: four fifths of an exact day's cost there.
     """
     choices = pending.choices()
     full = [decided[pending.combined(tuple(partial for partial, _ in choice))] for choice in choices]
@@ -544,9 +547,9 @@ def finish(pending: Pending, decided: Mapping[Leaves, Decided]) -> Settled:
         seen_status = {row[1][pid] for row in full}
         if status is Status.UNDETERMINED and len(seen_status) == 1:
             exact_statuses[pid] = seen_status.pop()
-    questions: list[ExactQuestion] = []
+    asked: list[ExactQuestion] = []
     condition_fields: dict[str, list[str]] = {c: [] for c, o in exact_outcomes.items() if o is Utfall.EJ_UTRETT}
-    for index, part in enumerate(pending.parts):
+    for index, part in enumerate(pending.parts if questions else ()):
         others = [list(p.vectors) for k, p in enumerate(pending.parts) if k != index]
         table = []
         for combo, leaves in part.rows:
@@ -555,14 +558,14 @@ def finish(pending: Pending, decided: Mapping[Leaves, Decided]) -> Settled:
                 choice = (*rest[:index], own, *rest[index:])
                 outcomes, statuses = decided[pending.combined(choice)]
                 table.append(((*combo, *rest), outcomes, statuses))
-        questions += _questions_of(part.fields, pending.domains, table, exact_statuses,
-                                   lambda combo, part=part: pending.key_dates_across(part.fields, combo))
+        asked += _questions_of(part.fields, pending.domains, table, exact_statuses,
+                               lambda combo, part=part: pending.key_dates_across(part.fields, combo))
         for cond_id in condition_fields:
             condition_fields[cond_id] += [path for i, path in enumerate(part.fields)
                                           if _changes(table, i, lambda row, c=cond_id: row[1][c])]
     order = list(contract_fields())
-    questions.sort(key=lambda q: (-q.settled_by_every, -q.settled_by_best, order.index(q.fact)))
-    settled = Settled(exact_outcomes, exact_statuses, questions, condition_fields, len(full))
+    asked.sort(key=lambda q: (-q.settled_by_every, -q.settled_by_best, order.index(q.fact)))
+    settled = Settled(exact_outcomes, exact_statuses, asked, condition_fields, len(full))
     settled.decided_by_completion = {c: list(pending.missing[c]) for c, o in exact_outcomes.items()
                                      if pending.outcomes[c] is Utfall.EJ_UTRETT and o is not Utfall.EJ_UTRETT}
     return settled

@@ -251,7 +251,7 @@ def build_timeline(evaluator: Evaluator, case: Case | dict[str, Any], months: in
             break
         advanced = case_on(case, day)
         try:
-            decision = evaluator.evaluate(advanced, explain=False, origin=Origin(
+            decision = evaluator.evaluate(advanced, explain=False, questions=False, origin=Origin(
                 case, origin_book, lambda completed, day=day: case_on(completed, day)) if evaluator.exact else None)
         except CaseError as exc:
             until, stop_reason, stop_text = dates.add_days(day, -1), *_invalid_stop(exc, day)
