@@ -288,6 +288,58 @@ class KeyDates:
     sickness_day_after_one_year: date | None = None
 
 
+@dataclass(slots=True)
+class SummaryProgramme:
+    """One programme as the summary gives it: eligible from which day, or why not, or what is open.
+
+    ``from_date``: an eligible programme's first day (``as_of``, or for a programme that starts when the
+    benefit ends, the day after its last day). ``reason_condition``: for a programme that is not eligible,
+    the main reason (the first decisive condition that no actionable change can fix, else the first
+    decisive condition in the programme's order); ``reason_sv`` says it in one sentence. An undetermined
+    programme names the case fields still to find out in ``open_facts``.
+    """
+
+    programme: str
+    name_sv: str
+    status: Status
+    from_date: date | None = None
+    reason_condition: str | None = None
+    reason_sv: str = ""
+    open_facts: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class SummaryQuestion:
+    """An open question of the summary: the case field (dotted path) and the question in Swedish."""
+
+    fact: str
+    text_sv: str
+
+
+@dataclass(slots=True)
+class NextDate:
+    """The next day that matters from ``as_of`` on, and what happens then (``kind``: the key date's name)."""
+
+    day: date
+    kind: str
+    text_sv: str
+
+
+@dataclass(slots=True)
+class Summary:
+    """What the decision comes to, as data, so that the CLI, the API and the page render the same summary.
+
+    ``text_sv`` is the summary in words, the first part of the motivering.
+    """
+
+    eligible: list[SummaryProgramme] = field(default_factory=list)
+    not_eligible: list[SummaryProgramme] = field(default_factory=list)
+    undetermined: list[SummaryProgramme] = field(default_factory=list)
+    questions: list[SummaryQuestion] = field(default_factory=list)
+    next_date: NextDate | None = None
+    text_sv: str = ""
+
+
 class RulebookRef(BaseModel):
     """Which rulebook decided: its id, period, SHA-256 content hash and how far its law was reviewed."""
 
@@ -323,6 +375,18 @@ class Decision(BaseModel):
         "The Swedish warning shown with a decision beyond the reviewed law (null otherwise): "
         "\"Regelverket är granskat till och med …; senare ändringar är inte inlagda.\" and the known "
         "later changes."))
+
+    summary: Summary | None = Field(None, description=(
+        "What the decision comes to: the programmes the person can take part in and from which day, those "
+        "not possible with the main reason, the open questions and the next date that matters (null when "
+        "the decision was made without explanations)."))
+    person_text_sv: str = Field("", description=(
+        "The same reasoning written to the person (du-form), as it would stand in a letter: no ids, file "
+        "names or hashes."))
+    package_version: str = Field("", description="The version of the eligibility package that wrote the texts.")
+    template_hash: str = Field("", description=(
+        "SHA-256 of the text templates (the modules that write the Swedish texts): with the rulebook's "
+        "content hash and the package version, what reproduces a text."))
 
     def status_of(self, programme: str) -> Status:
         """The status of ``programme``; raises KeyError when not in this rulebook."""

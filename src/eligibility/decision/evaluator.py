@@ -27,7 +27,8 @@ from ..rulebooks.loader import select_rulebook
 from ..rulebooks.plan import Plan, make_plan
 from ..rulebooks.rulebook import Rulebook
 from .exact import Origin, Settled, prepare, settle
-from .explain import explain_condition, explain_decision, format_text
+from .explain import explain_condition, format_text
+from .motivering import write_texts
 from .remedies import attach_remedies
 from .texts_sv import QUESTION_SV, answer_effect_sv, answer_sv, decided_whatever_sv, law_warning_sv
 
@@ -120,7 +121,11 @@ class Evaluator:
             decision = _assemble(plan, facts, settled.outcomes, settled.statuses, explain, settled)
         else:
             decision = _assemble(plan, facts, outcomes, statuses, explain)
-        return attach_remedies(self, decision, case, rulebook_id, facts) if explain else decision  # issue 17.3
+        if not explain:
+            return decision
+        decision = attach_remedies(self, decision, case, rulebook_id, facts)  # issue 17.3
+        return write_texts(plan, facts, decision, settled.decided_by_completion if settled is not None else None,
+                           decision.law_warning_sv)
 
 
     def corner_cases(self, case: Case, limit: int = 64) -> list[Case] | None:
@@ -354,8 +359,7 @@ def _assemble(plan: Plan, facts: FactSet, outcomes: dict[str, Utfall], statuses:
         conditions=list(records.values()),
         key_dates=facts.key_dates,
         questions=questions,
-        explanation_sv=explain_decision(plan, facts, programmes, records, questions, facts.key_dates,
-                                        warning=warning) if explain else "",
+        explanation_sv="",
         law_reviewed_until=reviewed_until,
         beyond_reviewed_law=beyond,
         law_warning_sv=warning,

@@ -7,6 +7,7 @@ language, not as a bare list of facts.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from ..facts.derive import FactSet
@@ -15,6 +16,7 @@ from ..models import ConditionRecord, KeyDates, ProgrammeResult, Question, Statu
 from ..rulebooks.plan import Plan, PlannedCondition
 from ..rulebooks.rule_text import fill
 from ..rulebooks.rulebook import Rulebook
+from . import phrases_sv as ph
 from . import texts_sv as sv
 
 
@@ -99,8 +101,17 @@ def format_text(text: str, params: dict[str, Any], names: tuple[str, ...]) -> st
     if filled is None:  # a rule text and the values in force: the same few per rulebook period
         if len(_FILLED) > 20_000:
             _FILLED.clear()
-        filled = _FILLED[key] = fill(text, {name: sv.value_sv(params[name].value) for name in names})
+        filled = _FILLED[key] = fill(text, {name: _in_text(params[name].value) for name in names})
     return filled
 
 
 _FILLED: dict[tuple[Any, ...], str] = {}
+
+
+def _in_text(value: Any) -> str:
+    """A parameter value in running text: one to twelve in words, a date as ``den 6 juli 2011``."""
+    if isinstance(value, date):
+        return ph.date_sv(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return ph.number_sv(value)
+    return sv.value_sv(value)

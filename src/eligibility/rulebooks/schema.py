@@ -74,9 +74,15 @@ class ProgrammeDef(_Rule):
 
     name_sv: str
     description_sv: str
+    in_text_sv: str | None = None
+    """The programme as running text names it after "delta i" (``name_sv`` lower-cased when not given):
+    "en prövning av rätten till varaktig sjukersättning"."""
     conditions: list[str] = Field(min_length=1)
     source: SourceRef
     valid_from: date
+    starts: Literal["as_of", "after_benefit"] = "as_of"
+    """When an eligible person can start: on ``as_of``, or (arbetslivsintroduktion) the day after the
+    benefit's last day. The summary and the motivering give that day."""
 
 
 class TargetGroupDef(_Rule):
