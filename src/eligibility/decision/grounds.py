@@ -24,6 +24,7 @@ from .texts_sv import fact_label_sv
 
 BENEFIT_TYPE = "benefit.type"
 _AGE_WHEN = {"age": "", "age_at_benefit_end": " när ersättningen tar slut"}
+_PLAIN_CHECKS = frozenset(("ar_sant", "ar_falskt", "en_av", "jamforelse"))
 _ACTIONABLE = frozenset(f.path for f in actionable_fields())
 
 
@@ -37,6 +38,8 @@ class Ground:
     sources: list[SourceRef] = field(default_factory=list)
     conclusion: str = ""
     """What the facts come to, as one clause (``minst sex månader återstår av sjukpenningen``)."""
+    open: bool = False
+    """The condition is not utrett and its requirement says all there is to say (a yes/no or coded fact)."""
 
 
 class Grounds:
@@ -50,6 +53,7 @@ class Grounds:
         self.params = facts.parameter_values()
         self.decided_whatever = decided_whatever or {}
         self.benefit = facts.facts.get(BENEFIT_TYPE)
+        self._conclusions: dict[str, str] = {}
 
     # --- which conditions decided -------------------------------------------------
     def _parts(self, cond_id: str) -> list[ConditionRecord]:
@@ -81,16 +85,26 @@ class Grounds:
         return any(self.reads_actionable(p) for p in planned.parts)
 
     def leaves(self, cond_id: str) -> list[str]:
-        """The leaf conditions (or conditions every answer decides) that decided ``cond_id``, for this person."""
+        """The conditions that decided ``cond_id`` for this person, each stated on its own: leaves, conditions
+        every answer decides, and ORs with several branches that concern the person (their alternatives
+        belong together in one requirement)."""
         planned, record = self.plan.by_id[cond_id], self.records[cond_id]
         if planned.leaf or cond_id in self.decided_whatever:
             return [cond_id]
         parts = self._decisive_parts(cond_id)
-        if planned.any_of and record.outcome is Utfall.EJ_UPPFYLLT:
+        if planned.any_of and record.outcome is not Utfall.UPPFYLLT:
             concerning = [p for p in parts if not self.fails_on_benefit_type(p.condition)]
-            if not concerning:  # every branch is for another benefit: the composite itself is the reason
+            if len(concerning) != 1:  # for another benefit only, or alternatives: the OR itself is the reason
                 return [cond_id]
             parts = concerning
+        found: list[str] = []
+        for part in parts:
+            found += [leaf for leaf in self.leaves(part.condition) if leaf not in found]
+        return found
+
+    def _alternatives(self, cond_id: str) -> list[str]:
+        """Below an OR stated as one reason: the leaves of its branches that concern the person."""
+        parts = [p for p in self._decisive_parts(cond_id) if not self.fails_on_benefit_type(p.condition)]
         found: list[str] = []
         for part in parts:
             found += [leaf for leaf in self.leaves(part.condition) if leaf not in found]
@@ -107,22 +121,28 @@ class Grounds:
     # --- what a leaf says ------------------------------------------------------------
     def requirement(self, cond_id: str) -> str:
         """The rule's requirement as a clause (``personen är arbetslös``)."""
-        return ph.clause_sv(self.records[cond_id].text_sv)
+        return ph.subclause_sv(self.records[cond_id].text_sv)
 
     def fact_sentences(self, cond_id: str) -> list[str]:
         """What the case shows for a decided leaf, as sentences; for an open one, what is not known."""
         record, planned = self.records[cond_id], self.plan.by_id[cond_id]
         if cond_id in self.decided_whatever:
-            return [ph.sentence(f"det är inte utrett {self._whether(self.decided_whatever[cond_id])}, "
-                                f"men villkoret är {_outcome_word(record.outcome)} vilket svar det än blir")]
-        if not planned.leaf:  # a composite for another benefit (``leaves``): the benefit is the fact
+            whether = self._whether(self.decided_whatever[cond_id])
+            if record.outcome is Utfall.UPPFYLLT:
+                return [ph.sentence(f"{ph.clause_sv(record.text_sv)}, oavsett {whether}")]
+            return [ph.sentence(f"det gäller inte att {self.requirement(cond_id)}, oavsett {whether}")]
+        if not planned.leaf:
+            alternatives = self._alternatives(cond_id)
+            if alternatives:  # an OR whose branches concern the person: what each branch's facts show
+                return [sentence for leaf in alternatives for sentence in self.fact_sentences(leaf)]
+            # an OR for other benefits only: the benefit is the fact
             return [ph.sentence(ph.statement_sv(BENEFIT_TYPE, self.benefit, self.benefit_names) or "")] \
                 if self.benefit else []
         reason = planned.kind.reason(cond_id, planned.definition, self.facts.facts, self.params, record.outcome)
         if record.outcome is Utfall.EJ_UTRETT:
             return [self._open_sentence(reason, record)]
         if reason.comparison in ("months_left_at_least", "months_left_under"):
-            return self._months_left(reason)
+            return self._months_left(cond_id, reason)
         if reason.comparison == "between":
             return [ph.sentence(f"personen är {reason.value} år{_AGE_WHEN.get(reason.fact, '')}")]
         said = ph.statement_sv(reason.fact, reason.value, self.benefit_names)
@@ -140,15 +160,16 @@ class Grounds:
                                f"eftersom det inte är utrett {missing}")
         return ph.sentence(f"det är inte utrett {missing}")
 
-    def _months_left(self, reason: Any) -> list[str]:
+    def _months_left(self, cond_id: str, reason: Any) -> list[str]:
         benefit = ph.benefit_definite_sv(reason.subject)
         end, limit, months = reason.value, reason.limit, ph.number_sv(reason.threshold)
         if end is None:
             return [ph.sentence(f"{benefit} har ingen slutdag")]
         last, must = end - timedelta(days=1), limit - timedelta(days=1)
         left = "minst" if last >= must else "färre än"
+        self._conclusions[cond_id] = f"{left} {months} månader återstår av {benefit}"
         return [ph.sentence(f"{benefit} räcker till och med {ph.date_sv(last)}"),
-                ph.sentence(f"{months} månader från bedömningsdagen räcker till och med {ph.date_sv(must)}"),
+                ph.sentence(f"{months} månader räknat från bedömningsdagen går till och med {ph.date_sv(must)}"),
                 ph.sentence(f"alltså återstår {left} {months} månader av {benefit}")]
 
     # --- grounds of a programme --------------------------------------------------------
@@ -156,7 +177,13 @@ class Grounds:
         """A reason of a programme: the leaf's facts, its requirement, the sources of the leaf and of ``top``."""
         sources = [self.records[top].source] if top == leaf else [self.records[top].source, self.records[leaf].source]
         facts = self.fact_sentences(leaf)
-        return Ground(leaf, facts, self.requirement(leaf), sources, ph.clause_sv(facts[-1]) if facts else "")
+        conclusion = self._conclusions.get(leaf) or (ph.clause_sv(facts[-1]) if facts and self.plan.by_id[leaf].leaf
+                                                     else "")
+        if leaf in self.decided_whatever:  # the fact sentence states the requirement already
+            return Ground(leaf, facts, None, sources, conclusion)
+        plain_open = (self.records[leaf].outcome is Utfall.EJ_UTRETT and leaf not in self.decided_whatever
+                      and (self.plan.by_id[leaf].definition.check in _PLAIN_CHECKS or not self.plan.by_id[leaf].leaf))
+        return Ground(leaf, facts, self.requirement(leaf), sources, conclusion, plain_open)
 
     def grounds(self, programme: ProgrammeResult) -> list[Ground]:
         """The reasons of a programme's status, in its conditions' order, each leaf once."""

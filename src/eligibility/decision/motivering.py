@@ -160,6 +160,9 @@ class _Writer:
                     f"det går ännu inte att avgöra om personen kan delta i {name}")
             sentences.append(ph.sentence(lead))
             for ground in grounds:
+                if ground.open and ground.requirement:
+                    sentences.append(ph.sentence(f"för det krävs att {ground.requirement}, och det är inte utrett ännu"))
+                    continue
                 sentences += ground.facts
                 if ground.requirement:
                     sentences.append(ph.sentence(f"för det krävs att {ground.requirement}"))
@@ -186,7 +189,9 @@ class _Writer:
         if outcomes == {Utfall.UPPFYLLT}:
             return ["Övriga villkor är uppfyllda."]
         if result.status is Status.NOT_ELIGIBLE:
-            return ["Övriga villkor behöver inte prövas, eftersom ett villkor inte är uppfyllt."]
+            failing = len(result.decisive_conditions)
+            return ["Övriga villkor behöver inte prövas, eftersom " +
+                    ("villkoret ovan inte är uppfyllt." if failing == 1 else "villkoren ovan inte är uppfyllda.")]
         return []
 
     def remedies(self) -> list[str]:

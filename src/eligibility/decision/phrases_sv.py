@@ -122,6 +122,7 @@ STATEMENT_SV: dict[str, dict[Any, str]] = {
                                                              "månader",
                                                     "zero": "personen har inte varit i handlingsplansamverkan"},
     "benefit.sjukpenning_days_used": {"value": "personen har använt {value} dagar med sjukpenning"},
+    "benefit.decision_end": {"value": "beslutet om ersättning gäller till och med {value}"},
     "benefit.tbs_extension_months_used": {"value": "personen har fått {value} förlängningsmånader",
                                           "zero": "personen har inte fått några förlängningsmånader"},
     "sickness_period_day": {"value": "bedömningsdagen är dag {value} i sjukperioden"},
@@ -165,7 +166,7 @@ def statement_sv(fact: str, value: Any, benefit_names: dict[str, str]) -> str | 
     if value == 0 and "zero" in phrases:
         return phrases["zero"]
     if "value" in phrases:
-        return phrases["value"].replace("{value}", number_sv(value))
+        return phrases["value"].replace("{value}", date_sv(value) if isinstance(value, date) else number_sv(value))
     return phrases.get(value)
 
 
@@ -195,6 +196,15 @@ def first_lower(text: str) -> str:
 def clause_sv(text_sv: str) -> str:
     """A rule's requirement sentence as a clause after ``krävs att``: first letter lower case, no full stop."""
     return first_lower(text_sv.strip().rstrip("."))
+
+
+_MAIN_NEGATION = re.compile(r"\b(kan|är|har|ska|får|visar|tyder|bedöms|bedömer|gäller) (inte längre|inte|redan|längre)\b")
+
+
+def subclause_sv(text_sv: str) -> str:
+    """A requirement or statement as a clause after ``att`` or ``om``: like ``clause_sv``, with the negation
+    before the verb as a Swedish subordinate clause has it (``… inte kan förlängas``)."""
+    return _MAIN_NEGATION.sub(lambda m: f"{m.group(2)} {m.group(1)}", clause_sv(text_sv))
 
 
 def sentence(text: str) -> str:

@@ -31,7 +31,12 @@ def build_summary(grounds: Grounds, decision: Decision) -> Summary:
             if main is not None:
                 leaf = grounds.leaves(main)[0]
                 ground = grounds.ground(main, leaf)
-                item.reason_sv = ph.sentence(f"{ground.conclusion}, men det krävs att {ground.requirement}")
+                if ground.requirement is None:  # decided whatever the answer: its sentence says it all
+                    item.reason_sv = ground.facts[0]
+                elif not ground.conclusion:  # an OR of alternatives: its requirement is the reason
+                    item.reason_sv = ph.sentence(f"villkoret att {ground.requirement} är inte uppfyllt")
+                else:
+                    item.reason_sv = ph.sentence(f"{ground.conclusion}, men det krävs att {ground.requirement}")
             summary.not_eligible.append(item)
         else:
             item.open_facts = grounds.open_facts(result)
@@ -48,6 +53,7 @@ def next_date(decision: Decision, hps_months: int, benefit_code: str | None) -> 
     dates, as_of = decision.key_dates, decision.as_of
     hps = decision.programmes.get("handlingsplansamverkan")
     benefit = ph.benefit_definite_sv(benefit_code)
+    indefinite = ph.BENEFIT_INDEFINITE_SV.get(benefit_code or "", "ersättning")
     candidates: list[tuple[date | None, str, str]] = [
         (dates.beredningsgrupp_deadline, "beredningsgrupp_deadline",
          "ärendet behöver tas upp i den gemensamma beredningsgruppen senast {day}"),
@@ -59,7 +65,7 @@ def next_date(decision: Decision, hps_months: int, benefit_code: str | None) -> 
          "från och med {day} prövas arbetsförmågan mot alla arbeten hos arbetsgivaren"),
         (dates.sickness_day_whole_labour_market, "sickness_day_whole_labour_market",
          "från och med {day} prövas arbetsförmågan mot hela arbetsmarknaden"),
-        (dates.benefit_last_day, "benefit_last_day", f"{{day}} är den sista dagen med {benefit}"),
+        (dates.benefit_last_day, "benefit_last_day", f"{{day}} är den sista dagen med {indefinite}"),
         (dates.aktivitetsersattning_end, "aktivitetsersattning_end", "{day} upphör aktivitetsersättningen"),
     ]
     ahead = [(day, kind, text) for day, kind, text in candidates if day is not None and day >= as_of]
