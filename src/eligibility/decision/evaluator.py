@@ -27,10 +27,10 @@ from ..rulebooks.loader import select_rulebook
 from ..rulebooks.plan import Plan, make_plan
 from ..rulebooks.rulebook import Rulebook
 from .exact import Origin, Settled, prepare, settle
-from .explain import explain_condition, format_text
+from .explain import format_text
 from .motivering import write_texts
 from .remedies import attach_remedies
-from .texts_sv import QUESTION_SV, answer_effect_sv, answer_sv, decided_whatever_sv, law_warning_sv
+from .texts_sv import QUESTION_SV, answer_effect_sv, answer_sv, law_warning_sv
 
 Backend = Literal["engine", "reference"]
 
@@ -247,7 +247,6 @@ def _records(plan: Plan, facts: FactSet, outcomes: dict[str, Utfall], explain: b
     records: dict[str, ConditionRecord] = {}
     known = facts.facts
     params = facts.parameters
-    values = facts.parameter_values() if explain else {}
     on_demand = MissingOnDemand(plan, facts, outcomes)  # only open conditions have missing facts
 
     def missing_for(cond_id: str) -> list[str]:
@@ -260,16 +259,11 @@ def _records(plan: Plan, facts: FactSet, outcomes: dict[str, Utfall], explain: b
         cond_id, cond = planned.cond_id, planned.definition
         outcome = outcomes[cond_id]
         missing = missing_for(cond_id)
-        part_records = [records[p] for p in planned.parts]
         records[cond_id] = ConditionRecord(
             condition=cond_id,
             outcome=outcome,
             text_sv=format_text(cond.text_sv, params, planned.parameters),
-            explanation_sv=(decided_whatever_sv(format_text(cond.text_sv, params, planned.parameters), outcome,
-                                                settled.decided_by_completion[cond_id])
-                            if settled is not None and cond_id in settled.decided_by_completion else
-                            explain_condition(plan.book, planned, outcome, facts, values, missing, part_records))
-            if explain else "",
+            explanation_sv="",  # written with the motivering (motivering.write_texts)
             facts_used={name: known.get(name) for name in planned.facts_read},
             source=cond.source,
             parameters_used={name: ParameterUse(params[name].value, params[name].valid_from)

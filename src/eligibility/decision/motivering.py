@@ -26,11 +26,12 @@ from pathlib import Path
 
 from ..facts.derive import FactSet
 from ..facts.derived import HPS_MONTHS
-from ..models import ConditionRecord, Decision, ProgrammeResult, Status, Summary
+from ..models import Decision, ProgrammeResult, Status, Summary, Utfall
 from ..rulebooks.plan import Plan
 from . import phrases_sv as ph
 from .grounds import Ground, Grounds, start_day
 from .summary import build_summary
+from .texts_sv import parameter_day_sv
 
 _WORKING_DATES = frozenset(("beredningsgrupp_deadline",))
 """Key dates that are the authorities' own working deadlines, not news for the person."""
@@ -64,6 +65,9 @@ def write_texts(plan: Plan, facts: FactSet, decision: Decision, decided_whatever
     """Fill the decision's summary, motivering and person text (its records and remedies are in place)."""
     records = {record.condition: record for record in decision.conditions}
     grounds = Grounds(plan, facts, records, decided_whatever)
+    for record in decision.conditions:  # each record's own sentence, as the condition table shows it
+        record.explanation_sv = " ".join(s for leaf in grounds.leaves(record.condition)
+                                         for s in grounds.fact_sentences(leaf))
     summary = build_summary(grounds, decision)
     writer = _Writer(grounds, decision, summary)
     summary.text_sv = writer.summary_text()
@@ -102,6 +106,9 @@ class _Writer:
         for item in s.undetermined:
             lines.append(ph.sentence(f"det går ännu inte att avgöra om personen kan delta i {_in_text(self.book, item.programme, item.name_sv)}") +
                          (f" {item.reason_sv}" if item.reason_sv else ""))
+            asked = [q.text_sv for q in self.d.questions if item.programme in q.programmes]
+            if asked:
+                lines.append("Det som behöver utredas är: " + " ".join(asked))
         if s.next_date is not None and not (for_person and s.next_date.kind in _WORKING_DATES):
             lines.append(s.next_date.text_sv)
         return " ".join(lines)
@@ -110,9 +117,8 @@ class _Writer:
         text = (f"Bedömningen gäller {ph.date_sv(self.as_of)}. Den bygger på regelversionen från "
                 f"{ph.date_sv(self.book.valid_from)}.")
         day = self.d.rulebook.parameters_on
-        if day is not None and day != self.as_of:
-            text += f" Ärendet är bedömt enligt de regler som gällde {ph.date_sv(day)}."
-        return text
+        outside = parameter_day_sv(self.as_of, day) if day is not None else None
+        return f"{text} {outside}" if outside else text
 
     def dates(self, for_person: bool) -> str:
         dates = self.d.key_dates
@@ -153,8 +159,7 @@ class _Writer:
             for ground in concrete:
                 sentences += ground.facts
             if plain:
-                lead = "övriga villkor är också uppfyllda" if concrete else "villkoren är uppfyllda"
-                sentences.append(ph.sentence(f"{lead}: {ph.joined_sv([self._fulfilled(g) for g in plain])}"))
+                sentences += ph.same_subject_sv([self._fulfilled(g) for g in plain])
         else:
             lead = (f"personen kan inte delta i {name}" if result.status is Status.NOT_ELIGIBLE else
                     f"det går ännu inte att avgöra om personen kan delta i {name}")
@@ -185,7 +190,6 @@ class _Writer:
         if not others:
             return []
         outcomes = {self.g.records[c].outcome for c in others}
-        from ..models import Utfall
         if outcomes == {Utfall.UPPFYLLT}:
             return ["Övriga villkor är uppfyllda."]
         if result.status is Status.NOT_ELIGIBLE:
@@ -239,5 +243,3 @@ def _in_text(book: object, programme: str, name_sv: str) -> str:
     return definition.in_text_sv if definition is not None and definition.in_text_sv else _name(name_sv)
 
 
-def records_by_id(records: list[ConditionRecord]) -> dict[str, ConditionRecord]:
-    return {record.condition: record for record in records}

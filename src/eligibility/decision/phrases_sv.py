@@ -183,6 +183,27 @@ def joined_sv(items: list[str], word: str = "och") -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {word} " + items[-1]
 
 
+def same_subject_sv(clauses: list[str], subject: str = "personen") -> list[str]:
+    """Sentences from clauses, those in a row with ``subject`` as subject joined into one
+    (``Personen är arbetslös och har sjukpenning.``): short sentences, no repeated subject."""
+    sentences: list[str] = []
+    run: list[str] = []
+    prefix = subject + " "
+
+    def flush() -> None:
+        if run:
+            sentences.append(sentence(prefix + joined_sv(run)))
+            run.clear()
+    for clause in clauses:
+        if clause.startswith(prefix):
+            run.append(clause[len(prefix):])
+        else:
+            flush()
+            sentences.append(sentence(clause))
+    flush()
+    return sentences
+
+
 def first_upper(text: str) -> str:
     return text[:1].upper() + text[1:]
 

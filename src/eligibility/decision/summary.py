@@ -40,8 +40,7 @@ def build_summary(grounds: Grounds, decision: Decision) -> Summary:
             summary.not_eligible.append(item)
         else:
             item.open_facts = grounds.open_facts(result)
-            item.reason_sv = ph.sentence("det beror på " + ph.joined_sv([ph.whether_sv(f) for f in item.open_facts])) \
-                if item.open_facts else ""
+            item.reason_sv = _depends_on(item.open_facts)
             summary.undetermined.append(item)
     summary.questions = [SummaryQuestion(q.fact, q.text_sv) for q in decision.questions]
     summary.next_date = next_date(decision, grounds.facts.parameters[HPS_MONTHS].value, grounds.benefit)
@@ -74,3 +73,12 @@ def next_date(decision: Decision, hps_months: int, benefit_code: str | None) -> 
     day, kind, text = min(ahead, key=lambda item: item[0])
     return NextDate(day=day, kind=kind, text_sv=ph.sentence(text.replace("{day}", ph.deadline_sv(day, as_of))))
 
+
+
+def _depends_on(fields: list[str]) -> str:
+    """``Det beror på om … och om …``: up to two open facts named, more counted (the questions list them)."""
+    if not fields:
+        return ""
+    if len(fields) <= 2:
+        return ph.sentence("det beror på " + ph.joined_sv([ph.whether_sv(f) for f in fields]))
+    return ph.sentence(f"det beror på {ph.number_sv(len(fields), neuter=True)} uppgifter som inte är utredda")

@@ -1,8 +1,6 @@
-"""Every Swedish string the library writes (rule files hold the rest).
-
-Plain language for the handläggare and the person: the motivering names the
-facts, the requirement and the source, and connects them ("... räcker till
-och med X; minst 6 månader kvar innebär att den måste räcka till och med Y").
+"""The library's fixed Swedish strings: labels, questions, statuses, warnings, field errors, timeline
+and watch-list texts (rule files hold the requirements; ``phrases_sv`` the building blocks the
+motivering joins into sentences).
 """
 
 from __future__ import annotations
@@ -14,8 +12,7 @@ from typing import Any
 
 from babel.dates import format_date
 
-from ..conditions.base import Reason
-from ..models import SourceRef, Status, Utfall
+from ..models import Status, Utfall
 
 STATUS_SV = {
     Status.ELIGIBLE: "Uppfyller villkoren",
@@ -75,7 +72,6 @@ QUESTION_SV = {
 }
 
 CODE_SV = {"arbetslos": "arbetslös", "anstalld": "anställd"}
-_OP_SV = {"ge": "minst", "gt": "mer än", "le": "högst", "lt": "mindre än", "eq": "lika med"}
 
 
 def value_sv(value: Any, benefit_names: dict[str, str] | None = None) -> str:
@@ -95,127 +91,6 @@ def value_sv(value: Any, benefit_names: dict[str, str] | None = None) -> str:
             return benefit_names[value]
         return CODE_SV.get(value, value)
     return str(value)
-
-
-_CITATIONS: dict[int, tuple[SourceRef, str]] = {}
-
-
-def cite(source: SourceRef) -> str:
-    """A short citation: statute first, then the seed document (memoised per source object)."""
-    known = _CITATIONS.get(id(source))
-    if known is not None and known[0] is source:
-        return known[1]
-    text = _cite(source)
-    if len(_CITATIONS) > 10_000:
-        _CITATIONS.clear()
-    _CITATIONS[id(source)] = (source, text)
-    return text
-
-
-def _cite(source: SourceRef) -> str:
-    parts = []
-    for ref in source.lagrum or []:
-        text = ref.forfattning
-        if ref.kapitel:
-            text += f" {ref.kapitel} kap."
-        if ref.paragraf:
-            text += f" {ref.paragraf} §"
-        if ref.punkt:
-            text += f" punkt {ref.punkt}"
-        parts.append(text)
-    if source.document:
-        parts.append(f"{source.document}, {source.provision}" if source.provision else source.document)
-    text = "; ".join(parts)
-    return f"{text} (extern uppgift)" if source.external else text
-
-
-def missing_sv(facts: list[str]) -> str:
-    """'uppgift saknas om X och Y'."""
-    labels = [FACT_LABEL_SV.get(f, f) for f in facts]
-    if not labels:
-        return "uppgift saknas"
-    joined = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " och " + labels[-1]
-    return f"uppgift saknas om {joined}"
-
-
-# On which day an age range takes the age, by the fact that holds it (the condition's ``at``).
-AGE_WHEN_SV = {"age": "på bedömningsdagen", "age_at_benefit_end": "i den månad ersättningen tar slut"}
-_MONTHS_LEFT = {"months_left_at_least": True, "months_left_under": False}
-_FACT_COMPARISONS = ("is", "one_of")
-
-
-def reason_sv(reason: Reason, missing: list[str], benefit_names: dict[str, str],
-              part_texts: dict[str, str] | None = None) -> str:
-    """The sentence for a condition's ``Reason`` (what its kind says decided it).
-
-    ``missing`` names the case fields that would settle an open condition;
-    ``part_texts`` are the requirement texts of a composite's parts by id.
-    """
-    comparison, outcome = reason.comparison, reason.outcome
-    if comparison in ("all_of", "any_of"):
-        return composite_sv(outcome, comparison == "any_of", [part_texts[p] for p in reason.value])
-    if comparison in _MONTHS_LEFT:
-        end = reason.value
-        last_day = end.fromordinal(end.toordinal() - 1) if end else None
-        benefit = benefit_names.get(reason.subject, "ersättningen")
-        return remaining_sv(outcome, _MONTHS_LEFT[comparison], reason.threshold, benefit, last_day, reason.limit,
-                            end is not None, missing)
-    if comparison == "between":
-        low, high = reason.threshold
-        return age_sv(outcome, reason.value, low, high, AGE_WHEN_SV[reason.fact], missing)
-    label = FACT_LABEL_SV.get(reason.fact, reason.fact)
-    if comparison in _FACT_COMPARISONS:
-        return fact_sv(outcome, label, reason.value, missing, benefit_names)
-    return comparison_sv(outcome, label, reason.value, comparison, reason.threshold, missing)
-
-
-def remaining_sv(outcome: Utfall, at_least: bool, months: int, benefit: str, last_day: date | None,
-                 threshold: date, has_end: bool | None, missing: list[str]) -> str:
-    """Months-left conditions, with the dates that decide them."""
-    if outcome is Utfall.EJ_UTRETT:
-        return f"Det går inte att räkna ut när {benefit} tar slut: {missing_sv(missing)}."
-    if not has_end:
-        return f"{benefit.capitalize()} har ingen slutdag och kan därför inte ta slut."
-    must = threshold.fromordinal(threshold.toordinal() - 1).isoformat()
-    if at_least:
-        rule = f"minst {months} månader kvar innebär att den måste räcka till och med minst {must}"
-    else:
-        rule = f"färre än {months} månader kvar innebär att den upphör före {must}"
-    return f"{benefit.capitalize()} räcker till och med {last_day.isoformat()}; {rule}. Villkoret är {OUTCOME_SV[outcome]}."
-
-
-def age_sv(outcome: Utfall, age: int | None, low: int, high: int, when: str, missing: list[str]) -> str:
-    """Age-range conditions; ``when`` says on which day the age is taken (``AGE_WHEN_SV``)."""
-    if outcome is Utfall.EJ_UTRETT:
-        return f"Åldern går inte att avgöra: {missing_sv(missing)}."
-    return f"Personen är {age} år {when}; kravet är {low}–{high} år. Villkoret är {OUTCOME_SV[outcome]}."
-
-
-def comparison_sv(outcome: Utfall, label: str, value: Any, op: str, limit: Any, missing: list[str]) -> str:
-    """Fact-versus-parameter conditions."""
-    if outcome is Utfall.EJ_UTRETT:
-        return f"Villkoret är inte utrett: {missing_sv(missing)}."
-    return (f"{label.capitalize()} är {value_sv(value)}; kravet är {_OP_SV[op]} {value_sv(limit)}. "
-            f"Villkoret är {OUTCOME_SV[outcome]}.")
-
-
-def fact_sv(outcome: Utfall, label: str, value: Any, missing: list[str], benefit_names: dict[str, str]) -> str:
-    """Yes/no and coded facts."""
-    if outcome is Utfall.EJ_UTRETT:
-        return f"Villkoret är inte utrett: {missing_sv(missing)}."
-    return f"Enligt uppgift: {label} – {value_sv(value, benefit_names)}. Villkoret är {OUTCOME_SV[outcome]}."
-
-
-def composite_sv(outcome: Utfall, any_of: bool, part_texts: list[str]) -> str:
-    """A composite condition, naming the parts that decided it (their requirement texts)."""
-    listed = " ".join(part_texts)
-    if outcome is Utfall.EJ_UTRETT:
-        lead = "Det går inte att avgöra ännu om detta gäller:"
-    elif outcome is Utfall.UPPFYLLT:
-        lead = "Detta gäller:" if any_of else "Allt detta gäller:"
-    else:
-        lead = "Inget av detta gäller:" if any_of else "Detta gäller inte:"
-    return f"Villkoret är {OUTCOME_SV[outcome]}. {lead} {listed}"
 
 
 def date_long_sv(day: date) -> str:
@@ -240,15 +115,6 @@ def law_warning_sv(reviewed_until: date, not_reviewed: str | None) -> str:
     return f"{sentence} {not_reviewed.strip()}" if not_reviewed and not_reviewed.strip() else sentence
 
 
-def header_sv(as_of: date, rulebook_id: str, title: str, content_hash: str, parameter_day: date | None = None) -> str:
-    """First paragraph of the motivering; with ``parameter_day`` (a named rulebook not in force on
-    ``as_of``) it says on which day's rules the case was judged (``parameter_day_sv``)."""
-    text = (f"Bedömningen avser den {as_of.isoformat()} och har gjorts enligt regelversion {rulebook_id} "
-            f"({title}), innehållshash {content_hash[:12]}.")
-    outside = parameter_day_sv(as_of, parameter_day) if parameter_day is not None else None
-    return f"{text} {outside}" if outside else text
-
-
 def parameter_day_sv(as_of: date, parameter_day: date) -> str | None:
     """Under a rulebook whose period does not hold ``as_of``: the case is judged by the rules of the
     period's nearest day (``Rulebook.parameter_day``); ``None`` when that day is ``as_of`` itself."""
@@ -259,51 +125,6 @@ def parameter_day_sv(as_of: date, parameter_day: date) -> str | None:
                 f"från den {date_long_sv(parameter_day)}.")
     return ("Bedömningsdagen ligger efter regelversionens giltighetstid; ärendet är bedömt enligt reglerna "
             f"som gällde den {date_long_sv(parameter_day)}, regelversionens sista dag.")
-
-
-def programme_sv(name: str, status: Status) -> str:
-    """'Handlingsplansamverkan: Uppfyller inte villkoren.'"""
-    return f"{name}: {STATUS_SV[status]}."
-
-
-def decisive_intro_sv(status: Status, count: int) -> str:
-    """Lead-in to the decisive conditions of a programme."""
-    if status is Status.ELIGIBLE:
-        return f"Alla {count} villkor är uppfyllda:"
-    if status is Status.NOT_ELIGIBLE:
-        return "Det avgörande är att följande villkor inte är uppfyllt:" if count == 1 else \
-            "Det avgörande är att följande villkor inte är uppfyllda:"
-    return "Följande behöver utredas innan det går att avgöra:"
-
-
-def condition_line_sv(text: str, explanation: str, source: SourceRef, depth: int = 0) -> str:
-    """One bullet: requirement, what the facts show, and the source."""
-    return f"{'  ' * depth}- {text} {explanation} (Källa: {cite(source)}.)"
-
-
-def questions_sv(questions: list[str]) -> str:
-    """The questions still to ask."""
-    return "Frågor att utreda:\n" + "\n".join(f"- {q}" for q in questions)
-
-
-def not_in_force_sv(note: str) -> str:
-    """A programme that this period's law does not have."""
-    return note
-
-
-def key_dates_sv(last_day: date | None, beredning: date | None, hps_last: date | None, days_left: int | None,
-                 hps_months: int) -> str:
-    """The dates a handläggare plans by."""
-    if last_day is None:
-        return ""
-    text = f"Ersättningen räcker till och med {last_day.isoformat()}"
-    if days_left is not None:
-        text += f" ({days_left} dagar med sjukpenning kvar)"
-    text += "."
-    if beredning is not None and hps_last is not None:
-        text += (f" Ärendet behöver tas upp i beredningsgruppen senast {beredning.isoformat()}; "
-                 f"sista dag med minst {hps_months} månader kvar är {hps_last.isoformat()}.")
-    return text
 
 
 # --- Vad som skulle ändra bedömningen (decision/remedies.py) -----------------
@@ -485,7 +306,3 @@ def answer_effect_sv(answer: str, effects: list[tuple[str, Status | None]], last
     return f"{text} Ersättningen räcker då till och med {date_long_sv(last_day)}." if last_day else text
 
 
-def decided_whatever_sv(text_sv: str, outcome: Utfall, facts: list[str]) -> str:
-    """A condition that every allowed answer to the missing facts decides the same way."""
-    labels = " och ".join(FACT_LABEL_SV.get(f, f) for f in facts) or "det som saknas"
-    return f"{text_sv} Villkoret är {OUTCOME_SV[outcome]} vilket svar det än blir om {labels}."
