@@ -109,7 +109,7 @@ def test_a_decision_on_the_last_reviewed_day_has_no_warning(backend, engine, ref
     assert decision.law_reviewed_until == date(2017, 1, 31)
     assert decision.beyond_reviewed_law is False and decision.law_warning_sv is None
     assert "granskat" not in decision.explanation_sv
-    assert decision.explanation_sv.startswith("Bedömningen avser den 2017-01-31")
+    assert decision.explanation_sv.startswith("Bedömningen gäller den 31 januari 2017.")
 
 
 @pytest.mark.parametrize("backend", ["engine", "reference"])
@@ -118,7 +118,7 @@ def test_a_decision_the_day_after_carries_the_warning_in_data_and_motivering(bac
     decision = evaluator.evaluate(_case(FIRST_UNREVIEWED))
     assert decision.law_reviewed_until == date(2017, 1, 31) and decision.beyond_reviewed_law is True
     assert decision.law_warning_sv.startswith(SENTENCE + " Kända senare ändringar som inte är inlagda: 2017:")
-    assert decision.explanation_sv.startswith(decision.law_warning_sv + "\n\nBedömningen avser den 2017-02-01")
+    assert decision.explanation_sv.startswith(decision.law_warning_sv + "\n\nBedömningen gäller den 1 februari 2017.")
     dumped = decision.model_dump(mode="json")
     assert dumped["beyond_reviewed_law"] is True and dumped["law_reviewed_until"] == LAST_REVIEWED
     assert dumped["rulebook"]["reviewed_until"] == LAST_REVIEWED

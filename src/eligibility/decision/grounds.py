@@ -24,7 +24,9 @@ from .texts_sv import fact_label_sv
 
 BENEFIT_TYPE = "benefit.type"
 _AGE_WHEN = {"age": "", "age_at_benefit_end": " när ersättningen tar slut"}
-_PLAIN_CHECKS = frozenset(("ar_sant", "ar_falskt", "en_av", "jamforelse"))
+_MEASURED = frozenset(("months_left_at_least", "months_left_under", "between", "ge", "gt", "le", "lt", "eq"))
+"""How a leaf's ``Reason`` compares (asked of the kind, never by its name): a yes/no or coded fact, whose
+requirement says all there is to say, or a measured one (a date, an age, a number), whose facts matter."""
 _ACTIONABLE = frozenset(f.path for f in actionable_fields())
 
 
@@ -118,6 +120,19 @@ class Grounds:
         fixed = next((c for c in decisive if not self.reads_actionable(c)), None)
         return fixed or decisive[0]
 
+    def comparison(self, cond_id: str) -> str:
+        """How the condition compares, as its kind's ``Reason`` says (``all_of``/``any_of`` for composites)."""
+        planned = self.plan.by_id[cond_id]
+        if not planned.leaf:
+            return "any_of" if planned.any_of else "all_of"
+        reason = planned.kind.reason(cond_id, planned.definition, self.facts.facts, self.params,
+                                     self.records[cond_id].outcome)
+        return reason.comparison
+
+    def measured(self, cond_id: str) -> bool:
+        """A leaf on a date, an age or a number: its facts are worth a sentence even when it is uppfyllt."""
+        return self.comparison(cond_id) in _MEASURED
+
     # --- what a leaf says ------------------------------------------------------------
     def requirement(self, cond_id: str) -> str:
         """The rule's requirement as a clause (``personen är arbetslös``)."""
@@ -182,7 +197,8 @@ class Grounds:
         if leaf in self.decided_whatever:  # the fact sentence states the requirement already
             return Ground(leaf, facts, None, sources, conclusion)
         plain_open = (self.records[leaf].outcome is Utfall.EJ_UTRETT and leaf not in self.decided_whatever
-                      and (self.plan.by_id[leaf].definition.check in _PLAIN_CHECKS or not self.plan.by_id[leaf].leaf))
+                      and (not self.plan.by_id[leaf].leaf or self.comparison(leaf) not in
+                           ("months_left_at_least", "months_left_under", "between")))
         return Ground(leaf, facts, self.requirement(leaf), sources, conclusion, plain_open)
 
     def grounds(self, programme: ProgrammeResult) -> list[Ground]:

@@ -35,7 +35,6 @@ from .texts_sv import parameter_day_sv
 
 _WORKING_DATES = frozenset(("beredningsgrupp_deadline",))
 """Key dates that are the authorities' own working deadlines, not news for the person."""
-_QUANTITATIVE = frozenset(("kvarvarande_tid_minst", "kvarvarande_tid_under", "alder_inom", "jamforelse"))
 _TEMPLATES = ("motivering.py", "grounds.py", "summary.py", "phrases_sv.py", "texts_sv.py", "explain.py")
 
 
@@ -178,7 +177,7 @@ class _Writer:
         return f"{result.name_sv}\n" + " ".join(sentences)
 
     def _quantitative(self, cond_id: str) -> bool:
-        return self.g.plan.by_id[cond_id].definition.check in _QUANTITATIVE
+        return self.g.measured(cond_id)
 
     def _fulfilled(self, ground: Ground) -> str:
         """A fulfilled plain condition as a clause: what the case shows (the requirement, when it says more)."""
