@@ -117,3 +117,12 @@ def test_no_text_holds_ids_codes_or_files_and_every_provision_is_cited(case, eng
     decision = engine.evaluate(case)
     _check_texts(decision, books)
     assert decision.template_hash and decision.package_version
+
+
+def test_every_case_field_can_be_said_as_a_fact_and_asked_about():
+    """A field a condition reads needs a statement (what its value says) and an indirect question (what is not
+    known): both in ``phrases_sv``, where a new case fact adds them (docs/architecture.md)."""
+    fields = [f for f in case_fields() if f.path not in ("as_of", "person.birth_date", "person.personnummer")]
+    assert [f.path for f in fields if f.path not in ph.WHETHER_SV] == []
+    without = [f.path for f in fields if f.path not in ph.STATEMENT_SV and f.path != "benefit.type"]
+    assert without == []

@@ -126,6 +126,7 @@ STATEMENT_SV: dict[str, dict[Any, str]] = {
     "benefit.tbs_extension_months_used": {"value": "personen har fått {value} förlängningsmånader",
                                           "zero": "personen har inte fått några förlängningsmånader"},
     "sickness_period_day": {"value": "bedömningsdagen är dag {value} i sjukperioden"},
+    "benefit.sickness_period_start": {"value": "sjukperioden började {value}"},
 }
 
 # Per case field: what is not known, as an indirect question after "det är inte utrett" / "det beror på".
