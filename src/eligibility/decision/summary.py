@@ -71,7 +71,10 @@ def next_date(decision: Decision, hps_months: int, benefit_code: str | None) -> 
     if not ahead:
         return None
     day, kind, text = min(ahead, key=lambda item: item[0])
-    return NextDate(day=day, kind=kind, text_sv=ph.sentence(text.replace("{day}", ph.deadline_sv(day, as_of))))
+    when = ph.deadline_sv(day, as_of)
+    if "," in when and not text.endswith("{day}"):  # "I dag, den 1 april 2011, är …": the aside closed
+        when += ","
+    return NextDate(day=day, kind=kind, text_sv=ph.sentence(text.replace("{day}", when)))
 
 
 
