@@ -56,6 +56,9 @@ class Grounds:
         self.decided_whatever = decided_whatever or {}
         self.benefit = facts.facts.get(BENEFIT_TYPE)
         self._conclusions: dict[str, str] = {}
+        self._reasons: dict[str, Any] = {}
+        self._sentences: dict[str, list[str]] = {}
+        self._leaves: dict[str, list[str]] = {}
 
     # --- which conditions decided -------------------------------------------------
     def _parts(self, cond_id: str) -> list[ConditionRecord]:
@@ -90,6 +93,12 @@ class Grounds:
         """The conditions that decided ``cond_id`` for this person, each stated on its own: leaves, conditions
         every answer decides, and ORs with several branches that concern the person (their alternatives
         belong together in one requirement)."""
+        known = self._leaves.get(cond_id)
+        if known is None:
+            known = self._leaves[cond_id] = self._find_leaves(cond_id)
+        return known
+
+    def _find_leaves(self, cond_id: str) -> list[str]:
         planned, record = self.plan.by_id[cond_id], self.records[cond_id]
         if planned.leaf or cond_id in self.decided_whatever:
             return [cond_id]
@@ -125,9 +134,15 @@ class Grounds:
         planned = self.plan.by_id[cond_id]
         if not planned.leaf:
             return "any_of" if planned.any_of else "all_of"
-        reason = planned.kind.reason(cond_id, planned.definition, self.facts.facts, self.params,
-                                     self.records[cond_id].outcome)
-        return reason.comparison
+        return self._reason(cond_id).comparison
+
+    def _reason(self, cond_id: str) -> Any:
+        reason = self._reasons.get(cond_id)
+        if reason is None:
+            planned = self.plan.by_id[cond_id]
+            reason = self._reasons[cond_id] = planned.kind.reason(
+                cond_id, planned.definition, self.facts.facts, self.params, self.records[cond_id].outcome)
+        return reason
 
     def measured(self, cond_id: str) -> bool:
         """A leaf on a date, an age or a number: its facts are worth a sentence even when it is uppfyllt."""
@@ -140,6 +155,12 @@ class Grounds:
 
     def fact_sentences(self, cond_id: str) -> list[str]:
         """What the case shows for a decided leaf, as sentences; for an open one, what is not known."""
+        known = self._sentences.get(cond_id)
+        if known is None:
+            known = self._sentences[cond_id] = self._say(cond_id)
+        return known
+
+    def _say(self, cond_id: str) -> list[str]:
         record, planned = self.records[cond_id], self.plan.by_id[cond_id]
         if cond_id in self.decided_whatever:
             whether = self._whether(self.decided_whatever[cond_id])
@@ -153,7 +174,7 @@ class Grounds:
             # an OR for other benefits only: the benefit is the fact
             return [ph.sentence(ph.statement_sv(BENEFIT_TYPE, self.benefit, self.benefit_names) or "")] \
                 if self.benefit else []
-        reason = planned.kind.reason(cond_id, planned.definition, self.facts.facts, self.params, record.outcome)
+        reason = self._reason(cond_id)
         if record.outcome is Utfall.EJ_UTRETT:
             return [self._open_sentence(reason, record)]
         if reason.comparison in ("months_left_at_least", "months_left_under"):

@@ -85,6 +85,7 @@ class _Writer:
         self.g, self.d, self.summary = grounds, decision, summary
         self.as_of: date = decision.as_of
         self.book = grounds.book
+        self._programmes: list[str] | None = None
 
     # --- the parts ---------------------------------------------------------------------
     def _from(self, day: date) -> str:
@@ -144,6 +145,12 @@ class _Writer:
             else:
                 text.append(f"Den sista dagen med minst {months} månader kvar är {ph.deadline_sv(day, self.as_of)}.")
         return " ".join(text)
+
+    def programmes(self) -> list[str]:
+        """The programme paragraphs (written once: both texts use them)."""
+        if self._programmes is None:
+            self._programmes = [self.programme(result) for result in self.d.programmes.values()]
+        return self._programmes
 
     def programme(self, result: ProgrammeResult) -> str:
         name = _in_text(self.book, result.programme, result.name_sv)
@@ -213,7 +220,7 @@ class _Writer:
         dates = self.dates(for_person=False)
         if dates:
             paragraphs.append("Viktiga datum\n" + dates)
-        paragraphs += [self.programme(result) for result in self.d.programmes.values()]
+        paragraphs += self.programmes()
         paragraphs += [note.note_sv for note in self.book.meta.not_in_force.values()]
         return "\n\n".join(paragraphs)
 
@@ -225,7 +232,7 @@ class _Writer:
         dates = self.dates(for_person=True)
         if dates:
             paragraphs.append(ph.first_upper(dates))
-        paragraphs += [ph.to_du(self.programme(result)) for result in self.d.programmes.values()]
+        paragraphs += [ph.to_du(paragraph) for paragraph in self.programmes()]
         todo = self.remedies()
         if todo:
             paragraphs.append("Det här kan du göra\n" + ph.to_du(" ".join(todo)))
