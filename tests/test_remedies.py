@@ -19,6 +19,7 @@ from eligibility.case.fields import IDENTITY, actionable_fields, contract_fields
 from eligibility.cli import app
 from eligibility.decision import remedies
 from eligibility.decision import texts_sv as sv
+from eligibility.decision.phrases_sv import number_sv
 from eligibility.facts.derived import DERIVED
 from eligibility.models import Status
 
@@ -90,10 +91,10 @@ def test_the_brief_case_names_sassam_and_hours_and_needs_both(backend, request):
     threshold = _threshold(evaluator, case, HOURS)
     assert [(c.fact, c.from_value, c.to_value) for c in hps.would_change] == [(SASSAM, False, True),
                                                                              (HOURS, 8.0, threshold)]
-    assert hps.would_change_sv == (f"Om en kartläggning enligt Sassam görs och personen klarar minst {threshold} "
+    assert hps.would_change_sv == (f"Om en kartläggning enligt Sassam görs och personen klarar minst {number_sv(threshold)} "
                                    "timmar i veckan uppfyller personen villkoren för handlingsplansamverkan.")
     assert [c.text_sv for c in hps.would_change] == [
-        "En kartläggning enligt Sassam görs.", f"Personen klarar minst {threshold} timmar i veckan."]
+        "En kartläggning enligt Sassam görs.", f"Personen klarar minst {number_sv(threshold)} timmar i veckan."]
     # the suggestion is exact: the changed case is eligible, and neither change alone is enough
     changes = {c.fact: c.to_value for c in hps.would_change}
     assert evaluator.evaluate(_changed(case, changes)).status_of(HPS) is Status.ELIGIBLE
@@ -115,7 +116,7 @@ def test_one_fact_short_gives_the_single_change_in_the_brief_s_words(engine):
     hps = engine.evaluate(case).programmes[HPS]
     threshold = _threshold(engine, case, HOURS)
     assert [(c.fact, c.from_value, c.to_value) for c in hps.would_change] == [(HOURS, 9.5, threshold)]
-    assert hps.would_change_sv == (f"Om personen klarar minst {threshold} timmar i veckan uppfyller personen "
+    assert hps.would_change_sv == (f"Om personen klarar minst {number_sv(threshold)} timmar i veckan uppfyller personen "
                                    "villkoren för handlingsplansamverkan.")
     assert [(f.fact, f.value) for f in hps.decisive_against] == [(HOURS, 9.5)]
 
@@ -186,7 +187,7 @@ def test_the_threshold_comes_from_the_rule_file(rules, hours, suggested):
         assert hps.would_change == [] and hps.would_change_sv == sv.no_change_sv(hps.name_sv, False)
     else:
         assert [(c.fact, c.to_value) for c in hps.would_change] == [(SASSAM, True), (HOURS, suggested)]
-        assert f"klarar minst {sv.value_sv(suggested)} timmar" in hps.would_change_sv
+        assert f"klarar minst {number_sv(suggested)} timmar" in hps.would_change_sv
 
 
 def test_an_open_condition_the_person_cannot_act_on_is_named_as_still_to_be_utrett(books):
@@ -324,7 +325,7 @@ def test_eligibility_check_prints_what_would_change_it(tmp_path, engine):
     assert result.exit_code == 0, result.output
     assert sv.DECISIVE_AGAINST_HEADING_SV in result.output and sv.WOULD_CHANGE_HEADING_SV in result.output
     assert "Sassam-kartläggning gjord: nej" in result.output
-    assert f"personen klarar minst {threshold} timmar i veckan uppfyller personen villkoren för" in result.output
+    assert f"personen klarar minst {number_sv(threshold)} timmar i veckan uppfyller personen villkoren för" in result.output
     as_json = CliRunner().invoke(app, ["check", str(path), "--json"])
     assert json.loads(as_json.output)["programmes"][HPS]["would_change"]
 
@@ -369,5 +370,5 @@ def test_the_page_shows_it_under_each_programme(client, engine):
     assert f"<h4>{sv.DECISIVE_AGAINST_HEADING_SV}</h4>" in article
     assert f"<h4>{sv.WOULD_CHANGE_HEADING_SV}</h4>" in article
     assert "<li>Sassam-kartläggning gjord: nej</li>" in article
-    assert (f"Om en kartläggning enligt Sassam görs och personen klarar minst {threshold} timmar i veckan uppfyller "
+    assert (f"Om en kartläggning enligt Sassam görs och personen klarar minst {number_sv(threshold)} timmar i veckan uppfyller "
             "personen villkoren för handlingsplansamverkan.") in article

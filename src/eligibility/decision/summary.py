@@ -33,6 +33,8 @@ def build_summary(grounds: Grounds, decision: Decision) -> Summary:
                 ground = grounds.ground(main, leaf)
                 if ground.requirement is None:  # decided whatever the answer: its sentence says it all
                     item.reason_sv = ground.facts[0]
+                elif grounds.comparison(leaf) == "is":  # yes/no: the answer is the reason ("Ingen … är gjord.")
+                    item.reason_sv = ph.sentence(ground.conclusion)
                 elif not ground.conclusion:  # an OR of alternatives: its requirement is the reason
                     item.reason_sv = ph.sentence(f"villkoret att {ground.requirement} är inte uppfyllt")
                 else:

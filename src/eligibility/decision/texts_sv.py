@@ -13,6 +13,7 @@ from typing import Any
 from babel.dates import format_date
 
 from ..models import Status, Utfall
+from .phrases_sv import number_sv
 
 STATUS_SV = {
     Status.ELIGIBLE: "Uppfyller villkoren",
@@ -174,7 +175,7 @@ def change_phrase_sv(fact: str, from_value: Any, to_value: Any, upper: bool | No
         phrase = phrases.get("up" if going_up else "down")
     if phrase is None:
         return f"{fact_label_sv(fact)} blir {value_sv(to_value)}"
-    return phrase.replace("{value}", value_sv(to_value))
+    return phrase.replace("{value}", number_sv(to_value))
 
 
 def change_sv(phrase: str) -> str:
