@@ -148,14 +148,15 @@ def _case_file(tmp_path: Path, as_of: str) -> Path:
 
 def test_eligibility_check_shows_the_warning_above_the_tables_only_after_reviewed_until(tmp_path):
     quiet = runner.invoke(app, ["check", str(_case_file(tmp_path, LAST_REVIEWED))], env={"COLUMNS": "200"})
-    loud = runner.invoke(app, ["check", str(_case_file(tmp_path, FIRST_UNREVIEWED))], env={"COLUMNS": "200"})
+    loud = runner.invoke(app, ["check", str(_case_file(tmp_path, FIRST_UNREVIEWED)), "--table"],
+                         env={"COLUMNS": "200"})
     assert quiet.exit_code == 0 and loud.exit_code == 0, (quiet.output, loud.output)
     assert "VARNING" not in quiet.output and "granskat" not in quiet.output
     lines = loud.output.splitlines()
     banner = next(i for i, line in enumerate(lines) if "VARNING: lag som inte är granskad" in line)
-    assert banner == 1  # right below the heading line, before the programme table
+    assert banner == 1  # right below the heading line, before the summary and the tables
     assert SENTENCE in " ".join(line.strip("│ ") for line in lines[banner:banner + 4])
-    assert loud.output.index("VARNING") < loud.output.index("Program")
+    assert loud.output.index("VARNING") < loud.output.index("Sammanfattning") < loud.output.index("Program")
 
 
 def test_eligibility_check_json_has_the_flag(tmp_path):

@@ -321,7 +321,7 @@ def test_eligibility_check_prints_what_would_change_it(tmp_path, engine):
     threshold = _threshold(engine, _brief(), HOURS)
     path = tmp_path / "case.json"
     path.write_text(json.dumps(_brief()), encoding="utf-8")
-    result = CliRunner().invoke(app, ["check", str(path)], env={"COLUMNS": "400"})   # one line per cell
+    result = CliRunner().invoke(app, ["check", str(path), "--table"], env={"COLUMNS": "400"})   # one line per cell
     assert result.exit_code == 0, result.output
     assert sv.DECISIVE_AGAINST_HEADING_SV in result.output and sv.WOULD_CHANGE_HEADING_SV in result.output
     assert "Sassam-kartläggning gjord: nej" in result.output

@@ -1,4 +1,4 @@
-"""The handläggare's page at ``/``: a form, the decision, the motivering, a timeline.
+"""The handläggare's page at ``/``: a form, the decision, the motivering and the text to the person, a timeline.
 
 The page decides exactly (``Evaluator.exactly()``, docs/decisions.md 72): what every allowed answer to
 the unknown facts decides is decided, and each question lists what every answer makes of the open
@@ -31,6 +31,7 @@ from eligibility.models import Answer
 
 from ..deps import get_evaluator, match_key
 from ..web.form import BENEFIT_LABELS_SV, LABELS_SV, UNKNOWN, form_fields, form_to_case
+from ..web.result_texts import paragraphs, trace
 from ..web.timeline_svg import KEY_DATE_LABELS_SV, timeline
 
 router = APIRouter(include_in_schema=False)
@@ -89,6 +90,8 @@ def _page(request: Request, evaluator: Evaluator, values: dict[str, str], **extr
         "law_warnings": [],
         "parameter_days": [],
         "answer_dates": _answer_dates,
+        "paragraphs": paragraphs,
+        "trace": trace,
         **extra,
     }
     status = 422 if context["errors"] else 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -32,6 +33,31 @@ def test_decision_is_the_full_decision_of_the_core(client, engine):
     assert len(body["rulebook"]["content_hash"]) == 64
     assert body["explanation_sv"].startswith("Bedömningen")
     assert {r["condition"] for r in body["conditions"]} >= {"minst_sex_manader_kvar", "fardigutredd"}
+
+
+def test_decision_has_the_summary_the_person_text_and_what_reproduces_the_texts(client):
+    """Issue 18: ``summary``, ``person_text_sv``, ``package_version``, ``template_hash`` are in the schema and the
+    answer (also in each batch item); without explanations the texts and their provenance are empty."""
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    decision = schema["Decision"]["properties"]
+    assert {"summary", "person_text_sv", "package_version", "template_hash"} <= set(decision)
+    assert {"$ref": "#/components/schemas/Summary"} in decision["summary"]["anyOf"]
+    assert set(schema["Summary"]["properties"]) == {"eligible", "not_eligible", "undetermined", "questions",
+                                                    "next_date", "text_sv"}
+    assert {"programme", "name_sv", "status", "from_date", "reason_condition", "reason_sv",
+            "open_facts"} == set(schema["SummaryProgramme"]["properties"])
+    body = client.post("/v1/decisions", json=HPS_SJUKPENNING).json()
+    [eligible] = body["summary"]["eligible"]
+    assert (eligible["programme"], eligible["from_date"]) == ("handlingsplansamverkan", "2011-03-15")
+    assert body["summary"]["next_date"]["kind"] == "beredningsgrupp_deadline"
+    assert body["summary"]["text_sv"] in body["explanation_sv"]
+    assert body["person_text_sv"].startswith("Försäkringskassan och Arbetsförmedlingen")
+    assert body["package_version"] and len(body["template_hash"]) == 64
+    [item] = client.post("/v1/decisions/batch", json={"cases": [HPS_SJUKPENNING]}).json()["results"]
+    assert {k: item["decision"][k] for k in ("summary", "person_text_sv", "template_hash")} == \
+        {k: body[k] for k in ("summary", "person_text_sv", "template_hash")}
+    quiet = client.post("/v1/decisions", params={"explain": "false"}, json=HPS_SJUKPENNING).json()
+    assert (quiet["summary"], quiet["person_text_sv"], quiet["template_hash"]) == (None, "", "")
 
 
 def test_unknown_facts_give_questions(client):
@@ -143,7 +169,8 @@ def test_named_rulebook_far_before_its_period_decides_with_the_rules_of_its_firs
     assert response.status_code == 200, response.text
     decision = response.json()
     assert decision["rulebook"]["parameters_on"] == "2010-01-01"
-    assert "bedömt enligt reglerna från den 1 januari 2010" in decision["explanation_sv"]
+    first = decision["explanation_sv"].split("\n\n")[0]      # the wording is texts_sv's; the day is the point
+    assert re.search(r"bedömt enligt [^.]*den 1 januari 2010\.", first), first
 
 
 def test_detail_follows_accept_language(client):

@@ -23,7 +23,7 @@ def test_eligible_handlingsplansamverkan(page):
     _fill_sjukpenning(page, "700")
     page.click("button[type=submit]")
     assert "Uppfyller villkoren" in _programme(page, "Handlingsplansamverkan")
-    assert "214 dagar med sjukpenning kvar" in page.inner_text("#motivering")
+    assert "Det återstår 214 dagar med sjukpenning." in page.inner_text("#motivering")
     assert "2010-01-01" in page.inner_text(".rulebook")
     assert page.locator("svg.timeline desc").text_content().count("20") >= 4
     page.screenshot(path=str(SCREENSHOTS / "hps-eligible.png"), full_page=True)
