@@ -227,7 +227,7 @@ def test_a_placeholder_that_is_not_a_plain_name_is_rejected_with_file_and_line(r
 def test_the_renderer_never_applies_a_format_spec():
     params = {"p": ParameterValueOn("p", 6, None)}  # type: ignore[arg-type]
     text = "Minst {p:>999999999} och {p} månader."
-    assert format_text(text, params, ("p",)) == "Minst {p:>999999999} och 6 månader."
+    assert format_text(text, params, ("p",)) == "Minst {p:>999999999} och sex månader."  # 1–12 in words
 
 
 def test_a_brace_in_a_target_group_name_is_rejected_with_file_and_line(rules):
