@@ -25,7 +25,7 @@ def test_check_prints_the_summary_the_motivering_and_what_reproduces_it_without_
     assert result.exit_code == 0, result.output
     output = result.output
     assert output.splitlines()[0] == "Bedömning den 15 mars 2011 · regelversion 2010-01-01"
-    summary_at, motivering_at = output.index("\nSammanfattning\n"), output.index("\nMotivering\n")
+    summary_at, motivering_at = output.index("\nÖversikt\n"), output.index("\nMotivering\n")
     assert summary_at < motivering_at < output.index("\nSpårbarhet: ")
     flat = " ".join(output.split())          # the texts are wrapped to the terminal's width
     assert " ".join(decision["summary"]["text_sv"].split()) in flat
@@ -44,7 +44,7 @@ def test_check_table_adds_the_tables_and_person_prints_the_text_to_the_person():
     tables = runner.invoke(app, ["check", str(EXAMPLE), "--table"], env={"COLUMNS": "200"})
     assert tables.exit_code == 0, tables.output
     assert "Villkor" in tables.output and "minst_sex_manader_kvar" in tables.output and "uppfyllt" in tables.output
-    assert tables.output.index("Sammanfattning") < tables.output.index("Villkor") < tables.output.index("Motivering")
+    assert tables.output.index("Översikt") < tables.output.index("Villkor") < tables.output.index("Motivering")
     person = runner.invoke(app, ["check", str(EXAMPLE), "--person"], env={"COLUMNS": "100"})
     assert person.exit_code == 0, person.output
     assert "\nText till personen\n" in person.output and "\nMotivering\n" not in person.output

@@ -156,7 +156,7 @@ def test_eligibility_check_shows_the_warning_above_the_tables_only_after_reviewe
     banner = next(i for i, line in enumerate(lines) if "VARNING: lag som inte är granskad" in line)
     assert banner == 1  # right below the heading line, before the summary and the tables
     assert SENTENCE in " ".join(line.strip("│ ") for line in lines[banner:banner + 4])
-    assert loud.output.index("VARNING") < loud.output.index("Sammanfattning") < loud.output.index("Program")
+    assert loud.output.index("VARNING") < loud.output.index("Översikt") < loud.output.index("Program")
 
 
 def test_eligibility_check_json_has_the_flag(tmp_path):

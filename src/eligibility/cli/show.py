@@ -30,7 +30,7 @@ from ..rulebooks.plan import Plan
 from .common import out
 
 # The command line's headings and labels (the decision's own texts come from decision/).
-SUMMARY_HEADING_SV = "Sammanfattning"
+SUMMARY_HEADING_SV = "Översikt"
 ELIGIBLE_HEADING_SV = "Kan delta i"
 NOT_ELIGIBLE_HEADING_SV = "Inte möjligt"
 UNDETERMINED_HEADING_SV = "Kan inte avgöras ännu"
@@ -77,8 +77,7 @@ def trace_items(decision: Decision) -> list[str]:
 
 def _print_summary(summary: Summary) -> None:
     out.print()
-    out.print(f"[bold underline]{SUMMARY_HEADING_SV}[/]")
-    _say(summary.text_sv)
+    out.print(f"[bold underline]{SUMMARY_HEADING_SV}[/]")  # in words it opens the motivering below
     sections = [
         (ELIGIBLE_HEADING_SV, [f"{p.name_sv} från och med {date_sv(p.from_date)}" if p.from_date else p.name_sv
                                for p in summary.eligible]),
@@ -87,7 +86,7 @@ def _print_summary(summary: Summary) -> None:
         (QUESTIONS_HEADING_SV, [q.text_sv for q in summary.questions]),
     ]
     if summary.next_date is not None:
-        sections.append((NEXT_DATE_HEADING_SV, [f"{date_sv(summary.next_date.day)}: {summary.next_date.text_sv}"]))
+        sections.append((NEXT_DATE_HEADING_SV, [summary.next_date.text_sv]))
     for heading, lines in sections:
         if lines:
             out.print()

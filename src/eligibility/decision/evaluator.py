@@ -28,7 +28,7 @@ from ..rulebooks.plan import Plan, make_plan
 from ..rulebooks.rulebook import Rulebook
 from .exact import Origin, Settled, prepare, settle
 from .explain import format_text
-from .motivering import write_texts
+from .motivering import PACKAGE_VERSION, TEMPLATE_HASH, write_texts
 from .remedies import attach_remedies
 from .texts_sv import QUESTION_SV, answer_effect_sv, answer_sv, law_warning_sv
 
@@ -357,4 +357,6 @@ def _assemble(plan: Plan, facts: FactSet, outcomes: dict[str, Utfall], statuses:
         law_reviewed_until=reviewed_until,
         beyond_reviewed_law=beyond,
         law_warning_sv=warning,
+        package_version=PACKAGE_VERSION,
+        template_hash=TEMPLATE_HASH,
     )

@@ -73,8 +73,6 @@ def write_texts(plan: Plan, facts: FactSet, decision: Decision, decided_whatever
     decision.summary = summary
     decision.explanation_sv = writer.motivering(warning)
     decision.person_text_sv = writer.person_text(warning)
-    decision.package_version = PACKAGE_VERSION
-    decision.template_hash = TEMPLATE_HASH
     return decision
 
 
