@@ -31,7 +31,7 @@ def test_check_prints_the_summary_the_motivering_and_what_reproduces_it_without_
     assert " ".join(decision["summary"]["text_sv"].split()) in flat
     assert "Kan delta i • Handlingsplansamverkan från och med den 15 mars 2011" in flat
     assert "Inte möjligt • Prövning av varaktig sjukersättning: " in flat
-    assert "Nästa datum • den 15 mars 2011: Ärendet behöver tas upp" in flat
+    assert "Nästa datum • Ärendet behöver tas upp i den gemensamma beredningsgruppen senast i dag" in flat
     assert " ".join(decision["explanation_sv"].split()) in flat   # the whole motivering, paragraphs as written
     trace = flat[flat.index("Spårbarhet:"):]
     assert trace == (f"Spårbarhet: regelversion 2010-01-01 · innehållshash {decision['rulebook']['content_hash'][:12]}"
