@@ -175,12 +175,12 @@ class Lagrum(BaseModel):
             return data
         if "forfattning" in data:
             raise ValueError("write the statute's id (statute: …) instead of forfattning: the name is filled "
-                             "in from rules/statutes.yaml")
+                             "in from statutes.yaml")
         statute = data.get("statute")
         if statute not in names:
             known = ", ".join(sorted(names))
             found = "no statute" if statute is None else f"unknown statute {statute!r}"
-            raise ValueError(f"{found}: a lagrum names its statute by id, one of rules/statutes.yaml ({known})")
+            raise ValueError(f"{found}: a lagrum names its statute by its id in statutes.yaml ({known})")
         return {**data, "forfattning": names[statute]}
 
     def holds_on(self, day: date) -> bool:
@@ -216,7 +216,7 @@ class SourceRef(BaseModel):
     @classmethod
     def _no_document_name(cls, data: Any, info: ValidationInfo) -> Any:
         if DOCUMENT_NAMES in (info.context or {}) and isinstance(data, dict) and "document_sv" in data:
-            raise ValueError("document_sv is filled in from rules/statutes.yaml documents:; leave it out")
+            raise ValueError("document_sv is filled in from statutes.yaml documents:; leave it out")
         return data
 
     @model_validator(mode="after")
