@@ -52,6 +52,22 @@ def _within(days: Period, bounds: Period) -> Period | None:
     return None if last is not None and last < first else (first, last)
 
 
+def _uncited(source: SourceRef, days: Period) -> date | None:
+    """The first day of ``days`` on which no ``lagrum`` entry of ``source`` applies; ``None`` when every day has one."""
+    day: date | None = days[0]
+    spans = sorted((ref.valid_from or date.min, ref.valid_to) for ref in source.lagrum or [])
+    for first, last in spans:
+        if day is None or first > day:
+            break
+        if last is None:
+            day = None
+        elif last >= day:
+            day = last + timedelta(days=1)
+    if day is None or (days[1] is not None and day > days[1]):
+        return None
+    return day
+
+
 def _shown(days: Period) -> str:
     return f"{days[0]}–{days[1] or ''}"
 
@@ -69,6 +85,10 @@ def lint_citations(book: Rulebook, report: Report) -> None:
         if source.lagrum and not source.external:
             report(file, (*path, "lagrum"), f"{what}: a source that cites a lagrum says external: true (the "
                                             f"statutes are external facts, not the seeds')")
+        uncited = None if source.document or days is None else _uncited(source, days)
+        if uncited is not None:
+            report(file, (*path, "lagrum") if source.lagrum else path,
+                   f"{what}: source names neither a document nor a lagrum that applies on {uncited}")
         for index, ref in enumerate(source.lagrum or []):
             where = (*path, "lagrum", index)
             said = f"{what}: lagrum {index + 1}"
