@@ -8,6 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from eligibility.cli import app
+from eligibility.rulebooks.loader import default_rules_dir
 
 runner = CliRunner()
 EXAMPLE = Path(__file__).parents[1] / "examples" / "hps_sjukpenning.yaml"
@@ -91,6 +92,7 @@ def test_rulebooks_lists_versions():
 
 def test_lint_ok_and_failing(tmp_path):
     assert runner.invoke(app, ["lint"]).exit_code == 0
+    (tmp_path / "statutes.yaml").write_bytes((default_rules_dir() / "statutes.yaml").read_bytes())  # the cited law
     (tmp_path / "2010-01-01").mkdir()
     (tmp_path / "2010-01-01" / "rulebook.yaml").write_text("id: [", encoding="utf-8")
     result = runner.invoke(app, ["lint", "--rules", str(tmp_path)])

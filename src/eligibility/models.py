@@ -9,13 +9,15 @@ is an ISO ``YYYY-MM-DD`` string or a YAML date, nothing else.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import Enum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationInfo,
+                      model_validator)
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -141,7 +143,15 @@ class Status(str, Enum):
 
 
 class Lagrum(BaseModel):
-    """A structured legal reference (författning, kapitel, paragraf, ...)."""
+    """A structured legal reference (författning, kapitel, paragraf, ...), dated where the law moved.
+
+    In the rule files an entry names its statute by id (``statute: sfb``, a key of ``rules/statutes.yaml``)
+    and the loader fills ``forfattning`` with the statute's name as cited (``socialförsäkringsbalken
+    (2010:110)``), so a decision's JSON keeps a readable reference. ``valid_from`` / ``valid_to``
+    (inclusive) say on which days this citation applies (a rule whose law moved from one statute to
+    another cites both, each with its days); ``lydelse`` is the day of the wording cited ("i lydelse
+    den 1 februari 2016"). See docs/rules.md, "Att datera ett lagrum".
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -151,10 +161,47 @@ class Lagrum(BaseModel):
     stycke: str | None = None
     punkt: str | None = None
     text: str | None = None
+    statute: str | None = None
+    valid_from: IsoDate | None = None
+    valid_to: IsoDate | None = None
+    lydelse: IsoDate | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _statute_named(cls, data: Any, info: ValidationInfo) -> Any:
+        """In a rule file (validated with the statutes as context): ``statute`` names the författning."""
+        names = (info.context or {}).get(STATUTE_NAMES)
+        if names is None or not isinstance(data, dict):
+            return data
+        if "forfattning" in data:
+            raise ValueError("write the statute's id (statute: …) instead of forfattning: the name is filled "
+                             "in from statutes.yaml")
+        statute = data.get("statute")
+        if statute not in names:
+            known = ", ".join(sorted(names))
+            found = "no statute" if statute is None else f"unknown statute {statute!r}"
+            raise ValueError(f"{found}: a lagrum names its statute by its id in statutes.yaml ({known})")
+        return {**data, "forfattning": names[statute]}
+
+    def holds_on(self, day: date) -> bool:
+        """True when this citation applies on ``day`` (``valid_from`` .. ``valid_to``, inclusive)."""
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+
+STATUTE_NAMES = "statute_names"
+DOCUMENT_NAMES = "document_names"
+"""Validation-context keys with which the rulebook loader validates rule files: statute id -> ``name_sv``,
+and seed document -> its name in words (``rules/statutes.yaml``)."""
+
+_IN_FORCE: dict[int, tuple[SourceRef, list[date], dict[int, SourceRef]]] = {}
 
 
 class SourceRef(BaseModel):
-    """Where a rule comes from: a seed document and, where known, the statute."""
+    """Where a rule comes from: a seed document and, where known, the statute.
+
+    ``document_sv`` is the seed document's name in words ("rapporten Samverkan mellan …"), filled in at
+    load time from ``rules/statutes.yaml`` ``documents:``; ``document`` stays the file (traceability).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -163,6 +210,46 @@ class SourceRef(BaseModel):
     lagrum: list[Lagrum] | None = None
     external: bool = False
     note: str | None = None
+    document_sv: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_document_name(cls, data: Any, info: ValidationInfo) -> Any:
+        if DOCUMENT_NAMES in (info.context or {}) and isinstance(data, dict) and "document_sv" in data:
+            raise ValueError("document_sv is filled in from statutes.yaml documents:; leave it out")
+        return data
+
+    @model_validator(mode="after")
+    def _document_named(self, info: ValidationInfo) -> SourceRef:
+        names = (info.context or {}).get(DOCUMENT_NAMES)
+        if names is not None and self.document is not None:
+            self.document_sv = names.get(self.document)  # a document not named there: the lint says so
+        return self
+
+    def in_force_on(self, day: date) -> SourceRef:
+        """This source with only the ``lagrum`` entries that apply on ``day`` (``Lagrum.holds_on``).
+
+        ``self`` when every entry applies. Memoised per stretch of days on which the same entries apply,
+        so every day of a stretch gets the identical object (the explanation's citations are memoised per
+        object); ``lagrum`` is ``None`` on a day no entry applies.
+        """
+        memo = _IN_FORCE.get(id(self))
+        if memo is None or memo[0] is not self:
+            if len(_IN_FORCE) > 50_000:  # sources are built once per loaded rulebook: a bound for reloads
+                _IN_FORCE.clear()
+            cuts = sorted({cut for ref in self.lagrum or () for cut in
+                           (ref.valid_from, ref.valid_to and ref.valid_to + timedelta(days=1)) if cut is not None})
+            memo = _IN_FORCE.setdefault(id(self), (self, cuts, {}))
+        _, cuts, by_stretch = memo
+        if not cuts:
+            return self
+        stretch = bisect.bisect_right(cuts, day)
+        found = by_stretch.get(stretch)
+        if found is None:
+            kept = [ref for ref in self.lagrum or () if ref.holds_on(day)]
+            found = self if len(kept) == len(self.lagrum or ()) else self.model_copy(update={"lagrum": kept or None})
+            found = by_stretch.setdefault(stretch, found)
+        return found
 
 
 # Decision parts are plain dataclasses: a decision holds ~60 of them and is
@@ -351,6 +438,8 @@ class RulebookRef(BaseModel):
     parameters_on: date | None = None
     """The day whose parameter values of this rulebook decided: ``as_of``, or, under a named rulebook not in
     force on ``as_of``, the nearest day of its period (``valid_from`` or ``valid_to``; docs/decisions.md item 73)."""
+    statutes_hash: str | None = None
+    """SHA-256 of ``rules/statutes.yaml``, the table of statutes the sources cite (names and periods of force)."""
 
 
 class Decision(BaseModel):

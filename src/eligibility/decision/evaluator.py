@@ -248,6 +248,7 @@ def _records(plan: Plan, facts: FactSet, outcomes: dict[str, Utfall], explain: b
     known = facts.facts
     params = facts.parameters
     on_demand = MissingOnDemand(plan, facts, outcomes)  # only open conditions have missing facts
+    day = plan.book.parameter_day(known["as_of"])  # the law cited is the law in force on the day that decides
 
     def missing_for(cond_id: str) -> list[str]:
         if outcomes[cond_id] is not Utfall.EJ_UTRETT:
@@ -265,7 +266,7 @@ def _records(plan: Plan, facts: FactSet, outcomes: dict[str, Utfall], explain: b
             text_sv=format_text(cond.text_sv, params, planned.parameters),
             explanation_sv="",  # written with the motivering (motivering.write_texts)
             facts_used={name: known.get(name) for name in planned.facts_read},
-            source=cond.source,
+            source=cond.source.in_force_on(day),
             parameters_used={name: ParameterUse(params[name].value, params[name].valid_from)
                              for name in planned.parameters},
             missing_facts=missing,
@@ -326,10 +327,12 @@ def _assemble(plan: Plan, facts: FactSet, outcomes: dict[str, Utfall], statuses:
               explain: bool = True, settled: Settled | None = None) -> Decision:
     book = plan.book
     records = _records(plan, facts, outcomes, explain, settled)
+    day = book.parameter_day(facts.facts["as_of"])
     programmes = {
         pid: ProgrammeResult(
             programme=pid, name_sv=p.name_sv, status=statuses[pid], conditions=list(p.conditions),
-            decisive_conditions=_decisive(statuses[pid], list(p.conditions), outcomes), source=p.source)
+            decisive_conditions=_decisive(statuses[pid], list(p.conditions), outcomes),
+            source=p.source.in_force_on(day))
         for pid, p in book.programmes.items()
     }
     questions = _exact_questions(book, settled) if settled is not None else \
@@ -346,7 +349,8 @@ def _assemble(plan: Plan, facts: FactSet, outcomes: dict[str, Utfall], statuses:
         as_of=as_of,
         rulebook=RulebookRef.model_construct(id=book.id, valid_from=book.valid_from, valid_to=book.valid_to,
                                              content_hash=book.content_hash, reviewed_until=reviewed_until,
-                                             parameters_on=book.parameter_day(as_of)),
+                                             parameters_on=book.parameter_day(as_of),
+                                             statutes_hash=book.statutes_hash),
         programmes=programmes,
         not_in_force={pid: note.note_sv for pid, note in book.meta.not_in_force.items()},
         target_groups=target_groups,

@@ -2,7 +2,8 @@
 
 The schema checks each file's shape; this checks meaning: periods without gaps
 or overlaps, references that resolve, a source on every rule, parameters
-defined for the whole period in which they are used, facts that exist.
+defined for the whole period in which they are used, facts that exist, and citations of law in force
+on the days they apply (``citations.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from ..conditions import ALL_KINDS, COMPOSITE_KINDS, LEAF_KINDS
 from ..errors import RuleProblem
 from ..facts.derive import KNOWN_FACTS, REQUIRED_PARAMETERS
 from .condition_graph import MAX_NESTING, cycles, depths
+from .citations import lint_citations
 from .rule_text import placeholder_problems, placeholders
 from .rulebook import Rulebook
 from .schema import ConditionDef
@@ -85,6 +87,7 @@ def lint_rulebook(book: Rulebook) -> list[RuleProblem]:
         if prog_id in book.meta.not_in_force:
             report("programmes.yaml", (prog_id,), f"programme '{prog_id}' is also listed as not in force")
     _target_group_numbers(book, report)
+    lint_citations(book, report)
     looped = cycles(conditions)
     for cycle_at in looped:
         report("conditions.yaml", (cycle_at,), f"condition '{cycle_at}' refers to itself through its parts")

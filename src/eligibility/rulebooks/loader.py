@@ -1,6 +1,8 @@
 """Load rulebooks from ``rules/``: YAML -> schema -> lint -> ``Rulebook``.
 
-A broken file is rejected with file, line and reason. ``RulebookStore``
+``rules/statutes.yaml`` (the statutes the rules cite, ``statutes.py``) is read first, once; every rule
+file is then validated with it, so that a ``lagrum`` naming a statute by id gets its name. A broken file
+is rejected with file, line and reason. ``RulebookStore``
 (decision/store.py) keeps the last good set when a reload fails, so a service keeps answering.
 """
 
@@ -18,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from ..errors import RuleProblem, RulebookError, RulebookNotFoundError
 from .rulebook import Rulebook
 from .schema import RULE_FILES, RulebookMeta
+from .statutes import STATUTES_FILE, StatutesFile, StatuteTable
 from .yaml_source import Lines, line_of, parse_yaml_with_lines, read_rule_bytes
 
 RULES_ENV = "ELIGIBILITY_RULES_DIR"
@@ -75,9 +78,9 @@ def _resolved(loc: tuple[Any, ...], lines: Lines) -> tuple[Any, ...]:
 
 
 def _validate(model: type[BaseModel], data: Any, lines: Lines, shown: str,
-              prefix: tuple[Any, ...] = ()) -> tuple[Any, list[RuleProblem]]:
+              prefix: tuple[Any, ...] = (), context: dict[str, Any] | None = None) -> tuple[Any, list[RuleProblem]]:
     try:
-        return model.model_validate(data), []
+        return model.model_validate(data, context=context), []
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
@@ -88,12 +91,32 @@ def _validate(model: type[BaseModel], data: Any, lines: Lines, shown: str,
         return None, problems
 
 
-def load_rulebook(directory: Path, root: Path | None = None, on_read: OnRead | None = None) -> Rulebook:
+def load_statutes(root: Path, on_read: OnRead | None = None) -> StatuteTable:
+    """Read and schema-check ``root/statutes.yaml``; a missing or broken one is a ``RulebookError`` (file:line)."""
+    path = root / STATUTES_FILE
+    shown = _shown(path, root)
+    if not path.exists():
+        raise RulebookError([RuleProblem(shown, None, "file is missing (the table of statutes the rule files cite)")])
+    raw = read_rule_bytes(path, shown)
+    if on_read is not None:
+        on_read(path, raw)
+    data, lines = parse_yaml_with_lines(raw, shown)
+    table, problems = _validate(StatutesFile, data, lines, shown)
+    if problems:
+        raise RulebookError(problems)
+    return StatuteTable(table.statutes, table.documents, shown, hashlib.sha256(raw).hexdigest(), lines)
+
+
+def load_rulebook(directory: Path, root: Path | None = None, on_read: OnRead | None = None,
+                  statutes: StatuteTable | None = None) -> Rulebook:
     """Load and schema-check one rulebook directory (lint is separate: ``lint.py``).
 
-    Each file is read once; its content hash is taken from those bytes.
+    Each file is read once; its content hash is taken from those bytes. ``statutes``: the table its
+    ``lagrum`` entries name (by default ``statutes.yaml`` beside the rulebook directories).
     """
     root = root or directory.parent
+    statutes = statutes or load_statutes(root, on_read)
+    context = statutes.context()
     problems: list[RuleProblem] = []
     parts: dict[str, Any] = {}
     all_lines: dict[str, Lines] = {}
@@ -115,13 +138,13 @@ def load_rulebook(directory: Path, root: Path | None = None, on_read: OnRead | N
             continue
         all_lines[name] = lines
         if model is RulebookMeta:
-            parts[name], found = _validate(model, data, lines, shown)
+            parts[name], found = _validate(model, data, lines, shown, context=context)
         elif not isinstance(data, dict):
             parts[name], found = None, [RuleProblem(shown, 1, "expected a mapping of id -> definition")]
         else:
             parts[name], found = {}, []
             for item_id, item in data.items():
-                value, item_problems = _validate(model, item, lines, shown, (item_id,))
+                value, item_problems = _validate(model, item, lines, shown, (item_id,), context)
                 found += item_problems
                 if not isinstance(item_id, str):
                     found.append(RuleProblem(shown, lines.get((item_id,)), f"id {item_id!r} must be a string"))
@@ -138,6 +161,7 @@ def load_rulebook(directory: Path, root: Path | None = None, on_read: OnRead | N
         content_hash=content_hash(contents),
         directory=_shown(directory, root),
         lines=all_lines,
+        statutes=statutes,
     )
 
 
@@ -152,6 +176,7 @@ def load_rulebooks(rules_dir: Path | None = None, on_read: OnRead | None = None)
     root = rules_dir or default_rules_dir()
     if not root.is_dir():
         raise RulebookError([RuleProblem(str(root), None, "rules directory does not exist")])
+    statutes = load_statutes(root, on_read)  # every rule file needs it: a broken one stops here
     books: list[Rulebook] = []
     problems: list[RuleProblem] = []
     try:
@@ -161,7 +186,7 @@ def load_rulebooks(rules_dir: Path | None = None, on_read: OnRead | None = None)
         raise RulebookError([RuleProblem(str(root), None, reason)]) from None
     for directory in directories:
         try:
-            books.append(load_rulebook(directory, root, on_read))
+            books.append(load_rulebook(directory, root, on_read, statutes))
         except RulebookError as exc:
             problems.extend(exc.problems)
     if not books and not problems:

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..conditions.composite import ALL_OF
 from .schema import ConditionDef, ParameterDef, ProgrammeDef, RulebookMeta, TargetGroupDef
+from .statutes import StatuteTable
 from .yaml_source import Lines
 
 
@@ -33,6 +34,8 @@ class Rulebook:
     content_hash: str
     directory: str
     lines: dict[str, Lines] = field(default_factory=dict, repr=False)
+    statutes: StatuteTable | None = field(default=None, repr=False, compare=False)
+    """The statutes its ``lagrum`` entries name (``rules/statutes.yaml``, shared by every rulebook loaded with it)."""
     _all_conditions: dict[str, ConditionDef] | None = field(default=None, repr=False, compare=False)
     _parameters_on: dict[int, dict[str, ParameterValueOn]] = field(default_factory=dict, repr=False, compare=False)
     _change_days: list[date] | None = field(default=None, repr=False, compare=False)
@@ -52,6 +55,11 @@ class Rulebook:
     def valid_to(self) -> date | None:
         """Last day in force (inclusive); ``None`` while open-ended."""
         return self.meta.valid_to
+
+    @property
+    def statutes_hash(self) -> str | None:
+        """SHA-256 of the ``statutes.yaml`` its citations were resolved with."""
+        return self.statutes.content_hash if self.statutes is not None else None
 
     def covers(self, day: date) -> bool:
         """True when the rulebook is in force on ``day``."""
