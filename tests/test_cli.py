@@ -36,6 +36,7 @@ def test_check_prints_the_summary_the_motivering_and_what_reproduces_it_without_
     assert " ".join(decision["explanation_sv"].split()) in flat   # the whole motivering, paragraphs as written
     trace = flat[flat.index("Spårbarhet:"):]
     assert trace == (f"Spårbarhet: regelversion 2010-01-01 · innehållshash {decision['rulebook']['content_hash'][:12]}"
+                     f" · lagtabellens hash {decision['rulebook']['statutes_hash'][:12]}"
                      f" · programversion {decision['package_version']} · mallhash {decision['template_hash'][:12]}")
     assert "Villkor" not in output and "┃" not in output and "minst_sex_manader_kvar" not in output
     assert not any(line.endswith(" ") for line in output.splitlines())

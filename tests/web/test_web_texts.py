@@ -64,6 +64,7 @@ def test_both_texts_with_their_copy_buttons_status_and_traceability(browser, ser
         trace = page.locator(".texts .trace")
         assert trace.inner_text().split() == (
             f"Spårbarhet: Regelversion 2010-01-01 · Innehållshash {expected['rulebook']['content_hash'][:12]} · "
+            f"Lagtabellens hash {expected['rulebook']['statutes_hash'][:12]} · "
             f"Programversion {expected['package_version']} · Mallhash {expected['template_hash'][:12]}").split()
         assert trace.is_visible()
         page.emulate_media(media="print")

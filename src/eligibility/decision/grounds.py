@@ -164,9 +164,10 @@ class Grounds:
         record, planned = self.records[cond_id], self.plan.by_id[cond_id]
         if cond_id in self.decided_whatever:
             whether = self._whether(self.decided_whatever[cond_id])
+            regardless = ph.sentence(f"så är det oavsett {whether}")
             if record.outcome is Utfall.UPPFYLLT:
-                return [ph.sentence(f"{ph.clause_sv(record.text_sv)}, oavsett {whether}")]
-            return [ph.sentence(f"det gäller inte att {self.requirement(cond_id)}, oavsett {whether}")]
+                return [ph.sentence(ph.clause_sv(record.text_sv)), regardless]
+            return [ph.sentence(f"det gäller inte att {self.requirement(cond_id)}"), regardless]
         if not planned.leaf:
             alternatives = self._alternatives(cond_id)
             if alternatives:  # an OR whose branches concern the person: what each branch's facts show

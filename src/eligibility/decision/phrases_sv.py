@@ -277,12 +277,16 @@ def document_sv(source: SourceRef) -> str | None:
 
 
 def citations_sv(sources: list[SourceRef]) -> list[str]:
-    """The provisions of ``sources`` (the lagrum in force), else the documents named in words, in order."""
+    """What ``sources`` rest on, in order: each source's provisions (the lagrum in force), or, for a source
+    without one, its seed document named in words (an agreement or report the requirement comes from)."""
     refs = [ref for source in sources for ref in (source.lagrum or [])]
     # a whole chapter is not cited beside one of its paragraphs ("33 kap. 16 §" says it)
     specific = {(ref.forfattning, ref.kapitel) for ref in refs if ref.paragraf or ref.punkt}
-    cited = [lagrum_sv(ref) for ref in refs
-             if ref.paragraf or ref.punkt or (ref.forfattning, ref.kapitel) not in specific]
-    if cited:
-        return list(dict.fromkeys(cited))
-    return list(dict.fromkeys(name for source in sources if (name := document_sv(source))))
+    cited: list[str] = []
+    for source in sources:
+        if source.lagrum:
+            cited += [lagrum_sv(ref) for ref in source.lagrum
+                      if ref.paragraf or ref.punkt or (ref.forfattning, ref.kapitel) not in specific]
+        elif (name := document_sv(source)) is not None:
+            cited.append(name)
+    return list(dict.fromkeys(cited))

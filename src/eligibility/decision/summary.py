@@ -32,7 +32,7 @@ def build_summary(grounds: Grounds, decision: Decision) -> Summary:
                 leaf = grounds.leaves(main)[0]
                 ground = grounds.ground(main, leaf)
                 if ground.requirement is None:  # decided whatever the answer: its sentence says it all
-                    item.reason_sv = ground.facts[0]
+                    item.reason_sv = " ".join(ground.facts)
                 elif grounds.comparison(leaf) == "is":  # yes/no: the answer is the reason ("Ingen … är gjord.")
                     item.reason_sv = ph.sentence(ground.conclusion)
                 elif not ground.conclusion:  # an OR of alternatives: its requirement is the reason
