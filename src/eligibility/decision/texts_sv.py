@@ -13,7 +13,7 @@ from typing import Any
 from babel.dates import format_date
 
 from ..models import Status, Utfall
-from .phrases_sv import number_sv
+from .phrases_sv import date_sv, number_sv
 
 STATUS_SV = {
     Status.ELIGIBLE: "Uppfyller villkoren",
@@ -94,6 +94,24 @@ def value_sv(value: Any, benefit_names: dict[str, str] | None = None) -> str:
     return str(value)
 
 
+def display_value_sv(value: Any, benefit_names: dict[str, str] | None = None) -> str:
+    """A fact value as a table cell or a "label: value" line shows it: ``ja``, ``12``, ``den 6 juli 2011``,
+    ``arbetslös``; an unknown value is ``inte utrett`` (the JSON keeps the raw value)."""
+    if value is None:
+        return "inte utrett"
+    if isinstance(value, date):
+        return date_sv(value)
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:g}".replace(".", ",")
+    return value_sv(value, benefit_names)
+
+
+def fact_line_sv(fact: str, value: Any, benefit_names: dict[str, str] | None = None) -> str:
+    """``Antal timmar per vecka som personen klarar: 12``, ``Beslutets sista dag: den 6 juli 2011``: a fact
+    with its Swedish label (``fact_label_sv``) and value (``display_value_sv``), for tables and lists."""
+    return f"{_first_upper(fact_label_sv(fact))}: {display_value_sv(value, benefit_names)}"
+
+
 def date_long_sv(day: date) -> str:
     """A date written out in Swedish, ``31 januari 2017`` (CLDR's ``d MMMM y`` for ``sv``, by Babel)."""
     return format_date(day, "d MMMM y", locale="sv")
@@ -159,7 +177,7 @@ def fact_label_sv(fact: str) -> str:
 
 def decisive_fact_sv(fact: str, value: Any, benefit_names: dict[str, str] | None = None) -> str:
     """'Sassam-kartläggning gjord: nej'."""
-    return f"{_first_upper(fact_label_sv(fact))}: {value_sv(value, benefit_names)}"
+    return fact_line_sv(fact, value, benefit_names)
 
 
 def change_phrase_sv(fact: str, from_value: Any, to_value: Any, upper: bool | None) -> str:
