@@ -22,7 +22,7 @@ example: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/eligibility lint
 	$(BIN)/python .ci/audit_deps.py --allow-offline
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 # Hostile input: >= 10 000 generated requests (hypothesis-jsonschema + schemathesis), 0 5xx allowed.
 fuzz: $(VENV)/.installed

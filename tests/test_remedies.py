@@ -134,7 +134,7 @@ def test_an_unknown_actionable_fact_can_be_the_change_of_an_undetermined_program
     hps = engine.evaluate(case).programmes[HPS]
     assert hps.status is Status.UNDETERMINED
     assert [(f.fact, f.value, f.text_sv) for f in hps.decisive_against] == [
-        (SASSAM, None, "Sassam-kartläggning gjord: uppgift saknas")]
+        (SASSAM, None, "Sassam-kartläggning gjord: inte utrett")]
     assert [(c.fact, c.from_value, c.to_value) for c in hps.would_change] == [(SASSAM, None, True)]
 
 

@@ -89,7 +89,7 @@ def batch(
                TextColumn("[progress.percentage]{task.percentage:>3.0f}%"), _RateColumn(),
                TimeRemainingColumn()]
     try:
-        with Progress(*columns, console=err, transient=False) as progress:
+        with Progress(*columns, console=err.console(), transient=False) as progress:
             task = progress.add_task("Beslutar", total=total)
             summary = run_batch(cases, output, errors, workers=workers, rules_dir=rules, full=full,
                                 per_case=per_case, on_progress=lambda n: progress.advance(task, n), scheduler=scheduler,

@@ -7,7 +7,7 @@ Errors are printed as ``file:line: reason`` or ``field: expected ..., found
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, NoReturn, Optional
+from typing import Any, Annotated, NoReturn, Optional
 
 import typer
 from rich.console import Console
@@ -15,8 +15,30 @@ from rich.console import Console
 from ..case.file import CaseFile, read_case_file
 from ..errors import MAX_SHOWN_PROBLEMS, CaseFileError, EligibilityError, FieldProblem
 
-out = Console()
-err = Console(stderr=True, soft_wrap=True)
+class _Terminal:
+    """A console made when it is used, so each command sees the terminal (and ``COLUMNS``) it runs in.
+
+    A ``rich.Console`` made at import freezes ``COLUMNS`` as it was then: a test runner that invokes
+    commands with different widths in one process would get the first one's width for all.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        Console(**self._options).print(*objects, **kwargs)
+
+    @property
+    def width(self) -> int:
+        return Console(**self._options).width
+
+    def console(self) -> Console:
+        """A console for this command (a progress bar holds on to one while it runs)."""
+        return Console(**self._options)
+
+
+out = _Terminal()
+err = _Terminal(stderr=True, soft_wrap=True)
 
 RulesOption = Annotated[Optional[Path], typer.Option("--rules", help="Rules directory (default: bundled rules/).")]
 ExactOption = Annotated[bool, typer.Option("--exact/--no-exact", help=(
