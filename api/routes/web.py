@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,6 +23,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from eligibility import CaseError, EligibilityError, Evaluator
+from eligibility.decision.phrases_sv import date_sv
 from eligibility.decision.texts_sv import (DECISIVE_AGAINST_HEADING_SV, LAW_WARNING_ADVICE_SV, OUTCOME_SV, STATUS_SV,
                                              WOULD_CHANGE_HEADING_SV, date_long_sv, law_reviewed_sv,
                                              parameter_day_sv, problem_sv)
@@ -30,8 +31,9 @@ from eligibility.history.compare import compare_decisions
 from eligibility.models import Answer
 
 from ..deps import get_evaluator, match_key
-from ..web.form import BENEFIT_LABELS_SV, LABELS_SV, UNKNOWN, form_fields, form_to_case
-from ..web.result_texts import paragraphs, trace
+from ..web.form import (BENEFIT_LABELS_SV, DATE_PATTERN, EMPLOYMENT_ONLY, LABELS_SV, UNKNOWN, form_fields,
+                        form_to_case, hidden_fields)
+from ..web.result_texts import compare_tables, error_target, fact_lines, paragraphs, programmes_in_order, trace
 from ..web.timeline_svg import KEY_DATE_LABELS_SV, timeline
 
 router = APIRouter(include_in_schema=False)
@@ -92,8 +94,20 @@ def _page(request: Request, evaluator: Evaluator, values: dict[str, str], **extr
         "answer_dates": _answer_dates,
         "paragraphs": paragraphs,
         "trace": trace,
+        "date_sv": date_sv,
+        "fact_lines": fact_lines,
+        "programmes_in_order": programmes_in_order,
+        "date_pattern": DATE_PATTERN,
+        "hidden": set(),
+        "rulebook_hidden": set(),
+        "employment_only": EMPLOYMENT_ONLY,
+        "error_targets": {},
+        "printed_at": datetime.now().strftime("%Y-%m-%d %H:%M"),
         **extra,
     }
+    # Every error is shown at a field that exists: a problem of a whole section ("person") at its first field.
+    field_names = [f.name for fields in sections.values() for f in fields] + ["as_of", "rulebook", "compare_rulebook"]
+    context["error_targets"] = {name: error_target(name, field_names) for name in context["errors"]}
     status = 422 if context["errors"] else 200
     return templates.TemplateResponse(request, "index.html", context, status_code=status, headers=SECURITY_HEADERS)
 
@@ -112,7 +126,8 @@ async def check(request: Request, key_id: WebKey,
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     rulebook = values.get("rulebook") or None
     other = values.get("compare_rulebook") or None
-    case = form_to_case(values)
+    hidden = _hidden(evaluator, values)
+    case = form_to_case(values, hidden)
     exact = evaluator.exactly()  # the same compiled rulebooks, deciding exactly
     try:
         decision = exact.evaluate(case, rulebook)
@@ -126,12 +141,38 @@ async def check(request: Request, key_id: WebKey,
         errors: dict[str, list[str]] = {}
         for problem in exc.problems:
             errors.setdefault(problem.field, []).append(_problem_sv(problem))
-        return _page(request, evaluator, values, errors=errors)
+        return _page(request, evaluator, values, errors=_at_fields(errors), hidden=hidden,
+                     rulebook_hidden=hidden - hidden_fields(values))
     except EligibilityError as exc:
-        return _page(request, evaluator, values, errors={"rulebook": [exc.message]})
-    return _page(request, evaluator, values, decision=decision, decisions=decisions, comparison=comparison,
+        return _page(request, evaluator, values, errors={"rulebook": [exc.message]}, hidden=hidden)
+    return _page(request, evaluator, values, hidden=hidden, rulebook_hidden=hidden - hidden_fields(values),
+                 compare_tables=compare_tables(decisions) if other else [],
+                 decision=decision, decisions=decisions, comparison=comparison,
                  timeline=timeline(decision), law_warnings=_law_warnings(evaluator, decisions),
                  parameter_days=[_parameter_day(d) for d in decisions])
+
+
+def _hidden(evaluator: Evaluator, values: dict[str, str]) -> set[str]:
+    """The fields that cannot apply to the submitted benefit type, employment and rulebook in force."""
+    try:
+        book = evaluator.rulebook_for(date.fromisoformat(values.get("as_of", "").strip()), values.get("rulebook") or None)
+    except (ValueError, EligibilityError):
+        return hidden_fields(values)
+    read_any: set[str] = set()
+    for other in evaluator.books:
+        for condition in other.all_conditions().values():
+            read_any.update(condition.facts)
+    read = {fact for condition in book.all_conditions().values() for fact in condition.facts}
+    return hidden_fields(values, read, read_any)
+
+
+def _at_fields(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The errors keyed by the form field that shows them (a section's problem at its first field)."""
+    names = [f.name for fields in form_fields().values() for f in fields] + ["as_of", "rulebook", "compare_rulebook"]
+    placed: dict[str, list[str]] = {}
+    for name, messages in errors.items():
+        placed.setdefault(error_target(name, names), []).extend(messages)
+    return placed
 
 
 def _answer_dates(answer: Answer) -> list[tuple[str, str]]:

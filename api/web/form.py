@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from eligibility.case.consistency import BENEFIT_FIELDS
+from eligibility.case.consistency import BENEFIT_FIELDS, YES_NO_BENEFIT_FIELDS
 from eligibility.case.fields import case_fields
 from eligibility.decision.texts_sv import QUESTION_SV
 from eligibility.models import BenefitType, Employment
@@ -34,6 +34,7 @@ LABELS_SV = {
     "person.employment": "Anställningsform",
     "benefit.type": "Ersättning",
     "rulebook": "Regelversion",
+    "case_ref": "Ärendereferens (frivillig, visas bara på utskriften)",
     "compare_rulebook": "Jämför med annan regelversion",
 }
 
@@ -74,6 +75,38 @@ def form_fields() -> dict[str, list[FormField]]:
     return sections
 
 
+DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
+"""Date fields are text inputs that take and show ÅÅÅÅ-MM-DD whatever the browser's locale."""
+# Asked only for an employed person (a form rule, not law: the question is about the person's employer).
+EMPLOYMENT_ONLY = {"person.can_return_to_employer": Employment.ANSTALLD.value}
+
+
+def hidden_fields(values: dict[str, str], read_by_rulebook: set[str] | None = None,
+                  read_by_any: set[str] | None = None) -> set[str]:
+    """The fields that cannot apply to what was submitted: not asked, not shown, their values not sent.
+
+    A benefit field that does not belong to the chosen benefit type (the consistency rules' own list), a
+    question for employed persons when the person is not employed, and a yes/no benefit field that the
+    rulebook in force never reads although another rulebook does (the förstärkt samarbete facts before
+    2012): ``read_by_rulebook`` / ``read_by_any`` are the facts the rulebooks' conditions read.
+    """
+    hidden: set[str] = set()
+    chosen = values.get("benefit.type", "")
+    employment = values.get("person.employment", "")
+    for fields in form_fields().values():
+        for field in fields:
+            if chosen and field.benefit_types and chosen not in field.benefit_types:
+                hidden.add(field.name)
+            if field.name in EMPLOYMENT_ONLY and employment and employment != EMPLOYMENT_ONLY[field.name]:
+                hidden.add(field.name)
+            name = field.name.split(".", 1)[1]
+            if (read_by_rulebook is not None and read_by_any is not None and field.name.startswith("benefit.")
+                    and name in YES_NO_BENEFIT_FIELDS and field.name in read_by_any
+                    and field.name not in read_by_rulebook):
+                hidden.add(field.name)
+    return hidden
+
+
 def _number(text: str) -> int | float | str:
     cleaned = text.strip().replace(",", ".")
     try:
@@ -85,15 +118,15 @@ def _number(text: str) -> int | float | str:
             return text  # validation will name the field
 
 
-def form_to_case(form: dict[str, str]) -> dict[str, Any]:
-    """The case dict from submitted form values; blanks and "vet ej" are left out (unknown)."""
+def form_to_case(form: dict[str, str], hidden: set[str] = frozenset()) -> dict[str, Any]:
+    """The case dict from submitted form values; blanks, "vet ej" and hidden fields are left out (unknown)."""
     case: dict[str, Any] = {"person": {}, "benefit": {}, "assessment": {}}
     if form.get("as_of", "").strip():
         case["as_of"] = form["as_of"].strip()
     for fields in form_fields().values():
         for field in fields:
             raw = form.get(field.name, "").strip()
-            if raw in ("", UNKNOWN):
+            if raw in ("", UNKNOWN) or field.name in hidden:
                 continue
             section, key = field.name.split(".", 1)
             if field.kind == "yesno":
