@@ -67,14 +67,39 @@ def server():
     process.wait(10)
 
 
-@pytest.fixture(scope="session")
+_PLAYWRIGHT: dict[str, object] = {}
+WEB_TESTS = Path(__file__).parent
+
+
+def _stop_browser() -> None:
+    """Close Chromium and stop Playwright: its sync API keeps an event loop running in this thread until
+    stopped, and a later test calling ``asyncio.run`` would fail ("cannot be called from a running event loop")."""
+    if "manager" in _PLAYWRIGHT:
+        _PLAYWRIGHT.pop("browser").close()
+        _PLAYWRIGHT.pop("manager").__exit__(None, None, None)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After the last browser test in this process (the next test is not under tests/web/), stop the browser
+    (after the test's own fixtures are torn down)."""
+    yield
+    if nextitem is None or WEB_TESTS not in Path(str(nextitem.fspath)).parents:
+        _stop_browser()
+
+
+@pytest.fixture
 def browser(chromium_path):
+    """One Chromium for the browser tests that run in a row (started on first use, stopped after the last)."""
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    if "browser" not in _PLAYWRIGHT:
+        manager = sync_playwright()
+        playwright = manager.__enter__()
+        _PLAYWRIGHT["manager"] = manager
+        _PLAYWRIGHT["browser"] = playwright.chromium.launch(executable_path=chromium_path, headless=True,
+                                                            args=CHROMIUM_ARGS)
+    return _PLAYWRIGHT["browser"]
 
 
 @pytest.fixture
