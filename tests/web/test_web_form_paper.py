@@ -40,7 +40,7 @@ def test_every_error_at_once_linked_to_its_field(browser, server):
         assert page.input_value("#assessment-hours_per_week") == "många"   # what was typed is kept
         links.nth(1).click()
         assert page.evaluate("document.activeElement.id") == links.nth(1).get_attribute("data-focus")
-        page.screenshot(path=str(SCREENSHOTS / "bad-input.png"))
+        page.screenshot(path=str(SCREENSHOTS / "errors-all-at-once.png"))
         assert _axe(page) == []
     finally:
         context.close()
