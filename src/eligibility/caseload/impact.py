@@ -122,6 +122,9 @@ class LawBehind:
     """Condition id -> the changed items it rests on: itself, the parameters it reads, its sub-conditions'."""
     programmes: dict[str, list[LawChange]] = field(default_factory=dict)
     """Programme id -> the change of the programme itself (added, removed, its list of conditions)."""
+    parameters: list[LawChange] = field(default_factory=list)
+    """Every parameter that changed: what a derived fact (a benefit's end, an age) can rest on when the
+    condition that reads it did not change."""
 
 
 def empty_report(evaluator: Evaluator, rulebook_a: str, rulebook_b: str) -> ImpactReport:
@@ -280,6 +283,7 @@ def law_behind(evaluator: Evaluator, rulebook_a: str, rulebook_b: str) -> LawBeh
         if item.change != "changed" or _substantive(item):
             parameters[item.id] = LawChange("parameter", item.id, item.change, definition.description, detail,
                                             cited(source, book))
+    law.parameters = list(parameters.values())
     own: dict[str, LawChange] = {}
     for item in diff.conditions:
         book = book_b if item.id in book_b.conditions else book_a

@@ -22,7 +22,9 @@ from .impact import ONLY_ONE, STATUSES, ImpactReport, LawBehind
 STATUS_SV = IMPACT_STATUS_SV
 _TEMPLATES = Path(__file__).parent / "templates"
 UNCHANGED_RULES_SV = ("Villkoret och dess gränsvärden är oförändrade; utfallet skiljer sig för att uppgifter "
-                      "som villkoret läser härleds enligt den andra regelversionens regler.")
+                      "som villkoret läser härleds enligt den andra regelversionens regler. Ändrade gränsvärden "
+                      "som de kan bero på:")
+OTHER_SV = "övriga ändringar gäller om ett program kan avgöras eller finns i regelversionen"
 ONLY_ONE_SV = "Programmet finns bara i en av regelversionerna."
 
 
@@ -40,7 +42,10 @@ def headline(report: ImpactReport) -> str:
     parts = []
     for pid, tally in report.programmes.items():
         in_text = law.in_text.get(pid) or _name(law, pid).lower()
-        parts += [impact_part_sv(n, way, in_text) for way, n in directions(tally.matrix).items() if n]
+        parts += [impact_part_sv(n, way, in_text) for way, n in directions(tally.matrix).items()
+                  if n and way != "other"]
+    if any(directions(t.matrix)["other"] for t in report.programmes.values()):
+        parts.append(OTHER_SV)
     return impact_headline_sv(report.changed_people, parts)
 
 
@@ -60,7 +65,7 @@ def _attribution(law: LawBehind, tally: Any, a: str, b: str) -> list[dict]:
             continue
         changes = law.conditions.get(cause, [])
         rows.append({"id": cause, "text": law.condition_text.get(cause, cause), "count": count,
-                     "changes": changes, "unchanged": not changes})
+                     "changes": changes or law.parameters, "unchanged": not changes})
     return rows
 
 
@@ -81,13 +86,18 @@ def _context(report: ImpactReport) -> dict:
             "matrix": {(a, b): tally.matrix.get((a, b), 0) for a in STATUSES for b in STATUSES},
         })
     return {"report": report, "statuses": STATUSES, "status_sv": STATUS_SV, "programmes": programmes,
-            "headline": headline(report), "people_sv": people_sv, "unchanged_sv": UNCHANGED_RULES_SV}
+            "headline": headline(report), "people_sv": people_sv, "percent_sv": percent_sv, "unchanged_sv": UNCHANGED_RULES_SV}
 
 
 def render_html(report: ImpactReport) -> str:
     """A single HTML file that opens offline."""
     env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
     return env.get_template("impact.html.j2").render(**_context(report))
+
+
+def percent_sv(share: float) -> str:
+    """``3,3 %``."""
+    return f"{100 * share:.1f} %".replace(".", ",")
 
 
 def _bar(count: int, largest: int, width: int = 30) -> str:
@@ -118,13 +128,13 @@ def render_markdown(report: ImpactReport) -> str:
                          + " |")
         for cell in programme["moved"]:
             lines += ["", f"### {STATUS_SV[cell['from']]} → {STATUS_SV[cell['to']]}: {people_sv(cell['count'])} "
-                          f"({cell['share']:.1%})", "", f"Exempel: {', '.join(cell['examples'])}.", ""]
+                          f"({percent_sv(cell['share'])})", "", f"Exempel: {', '.join(cell['examples'])}.", ""]
             for cause in cell["causes"]:
                 lines.append(f"- {cause['text']} ({cause['count']} av {cell['count']})")
                 if cause["unchanged"]:
                     lines.append(f"  - {UNCHANGED_RULES_SV}")
                 for change in cause["changes"]:
                     cited = f" ({'; '.join(change.provisions)})" if change.provisions else ""
-                    lines.append(f"  - {change.text_sv}: {change.detail_sv}{cited}")
+                    lines.append(f"  - {change.text_sv.rstrip('.')}: {change.detail_sv}{cited}")
         lines.append("")
     return "\n".join(lines)
