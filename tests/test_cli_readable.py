@@ -86,3 +86,14 @@ def test_batch_and_watchlist_summaries_name_programmes_and_days_in_swedish(casel
     assert _unreadable(watch.output) == []
     as_csv = runner.invoke(app, ["watchlist", str(caseload), "--within", "26w", "--format", "csv"])
     assert _ISO.search(as_csv.output) and "händelse" in as_csv.output  # the file keeps ISO days and ids
+
+
+def test_timeline_table_writes_days_in_words_and_conditions_by_their_text(tmp_path):
+    case = tmp_path / "case.yaml"
+    case.write_text("as_of: 2015-10-01\nperson: {birth_date: 1970-05-05, employment: arbetslos}\n"
+                    "benefit: {type: sjukpenning, sjukpenning_days_used: 750, allvarlig_sjukdom: false}\n")
+    result = runner.invoke(app, ["timeline", str(case), "--months", "6"], env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    assert "den 1 februari 2016" in result.output and "Minst sex månader återstår av ersättningen." in result.output
+    assert "minst_sex_manader_kvar" not in result.output
+    assert _unreadable(result.output, allowed_iso=("2013-01-01", "2016-02-01")) == []  # rulebook ids only

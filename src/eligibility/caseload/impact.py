@@ -346,8 +346,14 @@ def _field_sv(path: str) -> str:
     return _FIELD_SV.get(parts[0], parts[0].replace("_", " "))
 
 
-def _condition_text(evaluator: Evaluator, book: Any, cond_id: str, format_text: Any) -> str:
+def condition_text(evaluator: Evaluator, book: Any, cond_id: str) -> str:
     """A condition's text with the values in force on the rulebook's first day (as a decision writes it)."""
+    from ..decision.explain import format_text
+
+    return _condition_text(evaluator, book, cond_id, format_text)
+
+
+def _condition_text(evaluator: Evaluator, book: Any, cond_id: str, format_text: Any) -> str:
     cond = book.all_conditions()[cond_id]
     try:
         planned = evaluator.plan_for(book.id).by_id[cond_id]
