@@ -30,9 +30,9 @@ def test_impact_exact_counts_only_what_the_law_change_changes(tmp_path: Path):
     kleene, exact = runner.invoke(app, [*args, "--no-exact"]), runner.invoke(app, args)
     assert kleene.exit_code == 0 and exact.exit_code == 0, (kleene.output, exact.output)
     assert runner.invoke(app, [*args, "--exact"]).output == exact.output
-    section = lambda text: text.split("## handlingsplansamverkan", 1)[1].split("##", 1)[0]  # noqa: E731
-    assert "Ändrad status: 1 ärenden" in section(kleene.output)
-    assert "Ändrad status: 0 ärenden" in section(exact.output)
+    section = lambda text: text.split("## Handlingsplansamverkan", 1)[1].split("##", 1)[0]  # noqa: E731
+    assert "Ändrad bedömning: 1 person " in section(kleene.output)
+    assert "Ändrad bedömning: 0 personer " in section(exact.output)
 
 
 def test_timeline_exact_decides_the_first_month(tmp_path: Path):

@@ -122,3 +122,12 @@ def programme_ids(evaluator: Evaluator) -> list[str]:
         for pid in [*book.programmes, *book.meta.not_in_force]:
             seen.setdefault(pid, None)
     return list(seen)
+
+
+def programme_names(books: Any) -> dict[str, str]:
+    """Every programme's Swedish name (``name_sv``), from the newest rulebook that has it, for the
+    programmes a rulebook lists as not in force too (a table names them, never by id)."""
+    names: dict[str, str] = {}
+    for book in sorted(books, key=lambda b: b.valid_from):
+        names.update({pid: p.name_sv for pid, p in book.programmes.items()})
+    return names

@@ -16,6 +16,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
+from ..caseload.rows import programme_names
 from ..decision.evaluator import Evaluator
 from ..errors import CaseError, EligibilityError, RulebookError
 from ..rulebooks.canary import canary_cases, checked_evaluator
@@ -47,7 +48,8 @@ def check(
     if as_json:
         typer.echo(decision.model_dump_json(indent=2))
         return
-    print_decision(decision, evaluator.plan_for(decision.rulebook.id), tables=table, person=person)
+    print_decision(decision, evaluator.plan_for(decision.rulebook.id), tables=table, person=person,
+                   names=programme_names(evaluator.books))
 
 
 def rulebooks(rules: RulesOption = None) -> None:

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, NoReturn, Optional
@@ -23,9 +24,11 @@ from ..caseload.impact import impact as run_impact
 from ..caseload.impact_report import render_html, render_markdown
 from ..caseload.output_guard import refuse_overlap, replace_atomically
 from ..caseload.synth import generate
-from ..caseload.watchlist import parse_window, watchlist as run_watchlist
+from ..caseload.rows import programme_names
+from ..caseload.watchlist import WatchEvent, parse_window, watchlist as run_watchlist
 from ..decision.evaluator import Evaluator
-from ..decision.texts_sv import STATUS_SV
+from ..decision.phrases_sv import date_sv
+from ..decision.texts_sv import NOT_IN_FORCE_SV, STATUS_SV, programme_fallback_sv
 from ..errors import EligibilityError, InputError, OutputInUseError, OutputPathError, SchedulerUnreachableError
 from ..models import Status
 from ..rulebooks.loader import load_rulebooks
@@ -111,14 +114,17 @@ def batch(
                   f"{output} was not written", markup=False)
         _resume_hint(output)
         raise typer.Exit(1) from None
+    names = programme_names(load_rulebooks(rules))
     table = Table(title=f"{summary.decided} beslut, {summary.errors} fel ({errors})")
-    table.add_column("Program")
+    table.add_column("Program", overflow="fold", min_width=_longest_word(names.values()))
     for status in ("eligible", "not_eligible", "undetermined", "not_in_force"):
-        table.add_column(STATUS_SV.get(Status(status), status) if status != "not_in_force" else "Inte i kraft",
-                         justify="right")
-    for programme in sorted({p for p, _ in summary.statuses}):
-        table.add_row(programme, *(str(summary.statuses[(programme, s)])
-                                   for s in ("eligible", "not_eligible", "undetermined", "not_in_force")))
+        table.add_column(STATUS_SV[Status(status)] if status != "not_in_force" else NOT_IN_FORCE_SV,
+                         justify="right", max_width=10)  # the header wraps at its words; the names keep room
+    seen = {p for p, _ in summary.statuses}
+    for programme in [p for p in names if p in seen] + sorted(seen - names.keys()):
+        table.add_row(names.get(programme) or programme_fallback_sv(programme),
+                      *(str(summary.statuses[(programme, s)])
+                        for s in ("eligible", "not_eligible", "undetermined", "not_in_force")))
     out.print(table)
     rate = (summary.decided + summary.errors) / elapsed if elapsed else 0
     how = "processer (per ärende)" if full or per_case else "trådar (kolumnvis)"
@@ -173,7 +179,8 @@ def watchlist(
     try:
         if output is not None:
             refuse_overlap({"the input": _input(cases)}, {"-o/--output": output})
-        events, problems = run_watchlist(read_cases(_input(cases)), Evaluator(load_rulebooks(rules)), window, start,
+        evaluator = Evaluator(load_rulebooks(rules))
+        events, problems = run_watchlist(read_cases(_input(cases)), evaluator, window, start,
                                          per_case=per_case, source=cases)
     except OutputPathError as exc:
         _fail(exc, 2)
@@ -184,12 +191,7 @@ def watchlist(
     rows = [{"datum": e.date.isoformat(), "ärende": e.case_id, "rad": e.line, "händelse": e.event,
              "program": e.programme, "åtgärd": e.action_sv} for e in events]
     if fmt == "table" and output is None:
-        table = Table(title=f"Bevakningslista ({within})")
-        for column in ("datum", "ärende", "program", "åtgärd"):
-            table.add_column(column.capitalize(), overflow="fold")
-        for row in rows:
-            table.add_row(row["datum"], row["ärende"], row["program"], row["åtgärd"])
-        out.print(table)
+        out.print(watch_table(events, programme_names(evaluator.books), within))
     else:
         text = _render_rows(rows, fmt)
         if output:
@@ -198,6 +200,26 @@ def watchlist(
             typer.echo(text)
     for line, reason in problems:
         err.print(f"rad {line}: {reason}", markup=False)
+
+
+def watch_table(events: list[WatchEvent], names: dict[str, str], within: str) -> Table:
+    """The watch list as the terminal shows it: the day in words, the programme by its Swedish name (the
+    CSV and JSON keep ``datum`` as YYYY-MM-DD and ``program`` as the id, docs/caseload.md)."""
+    table = Table(title=f"Bevakningslista ({within})")
+    table.add_column("Datum")
+    table.add_column("Ärende", overflow="fold")
+    table.add_column("Program", overflow="fold", min_width=_longest_word(names.values()))
+    table.add_column("Åtgärd", overflow="fold")
+    for event in events:
+        table.add_row(date_sv(event.date), event.case_id,
+                      names.get(event.programme) or programme_fallback_sv(event.programme), event.action_sv)
+    return table
+
+
+def _longest_word(texts: Iterable[str]) -> int:
+    """The width a column needs so that rich wraps its words whole instead of folding one
+    ("Handlingsplan|samverkan")."""
+    return max((len(word) for text in texts for word in text.split()), default=0)
 
 
 def _render_rows(rows: list[dict], fmt: str) -> str:

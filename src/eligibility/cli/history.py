@@ -11,8 +11,11 @@ from typing import Annotated, Any, Optional
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
+from ..caseload.impact import condition_text
 from ..decision.evaluator import Evaluator
+from ..decision.phrases_sv import date_sv
 from ..decision.texts_sv import TIMELINE_STATUS_SV
 from ..errors import CaseError, EligibilityError, RulebookError
 from ..history.snapshot import (compare_records, default_dir, read_jsonl, record_corpus, summary, synthetic_corpus,
@@ -128,24 +131,38 @@ def diff(
 
 
 # --- timeline ----------------------------------------------------------------
-def _print_timeline(timeline: Timeline, names: dict[str, str]) -> None:
-    out.print(f"[bold]Tidslinje {timeline.as_of} – {timeline.until}[/] ({timeline.months} månader, "
-              f"regelversioner: {', '.join(f'{s.rulebook} ({s.start} – {s.end})' for s in timeline.rulebooks)})")
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _print_timeline(timeline: Timeline, names: dict[str, str],
+                    texts: dict[tuple[str, str], str] | None = None) -> None:
+    """The timeline for people: days in words, programmes by name, decisive conditions by their text
+    (``texts``: (rulebook, condition id) -> text with its limits; the ids are in ``--json``)."""
+    texts = texts or {}
+    out.print(f"[bold]Tidslinje {date_sv(timeline.as_of)} – {date_sv(timeline.until)}[/] ({timeline.months} "
+              f"månader, regelversioner: "
+              f"{', '.join(f'{s.rulebook} ({date_sv(s.start)} – {date_sv(s.end)})' for s in timeline.rulebooks)})")
     table = Table(title="Status per program")
-    for column in ("Program", "Från", "Till", "Status", "Regelversion", "Avgörande villkor"):
-        table.add_column(column, overflow="fold")
+    table.add_column("Program", overflow="fold")
+    for column in ("Från", "Till"):
+        table.add_column(column, max_width=14)  # "den 31 januari" / "2016"
+    table.add_column("Status", max_width=14)
+    table.add_column("Regelversion", max_width=12)
+    table.add_column("Avgörande villkor", overflow="fold")
     for pid, segments in timeline.programmes.items():
         for index, segment in enumerate(segments):
             style = _STYLE[segment.status]
-            table.add_row(names.get(pid, pid) if index == 0 else "", str(segment.start), str(segment.end),
+            table.add_row(names.get(pid, pid) if index == 0 else "", date_sv(segment.start), date_sv(segment.end),
                           f"[{style}]{TIMELINE_STATUS_SV[segment.status]}[/]", ", ".join(segment.rulebooks),
-                          ", ".join(segment.decisive_conditions))
+                          Text("\n".join(texts.get((segment.rulebooks[0], c), c) if segment.rulebooks else c
+                                         for c in segment.decisive_conditions)))
     out.print(table)
     for change in timeline.changes:
         moved = "; ".join(f"{names.get(p, p)}: {TIMELINE_STATUS_SV[a]} -> {TIMELINE_STATUS_SV[b]}"
                           for p, (a, b) in change.statuses.items())
         book = f"regelversion {change.rulebook} börjar gälla. " if change.rulebook_changed else ""
-        out.print(f"{change.day}: {book}{moved}", markup=False, highlight=False)
+        out.print(f"{_first_upper(date_sv(change.day))}: {book}{moved}", markup=False, highlight=False)
     if timeline.stop_text_sv:
         out.print(timeline.stop_text_sv, markup=False, highlight=False)
 
@@ -162,14 +179,16 @@ def timeline(
     case = _read_case(case_file, as_of)
     books = _books(rules)
     try:
-        result = build_timeline(Evaluator(books, exact=exact), case.data, months)
+        evaluator = Evaluator(books, exact=exact)
+        result = build_timeline(evaluator, case.data, months)
     except (CaseError, EligibilityError) as exc:
         _fail(exc, case=case)
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
         return
     names = {pid: p.name_sv for book in books for pid, p in book.programmes.items()}
-    _print_timeline(result, names)
+    texts = {(book.id, cid): condition_text(evaluator, book, cid) for book in books for cid in book.all_conditions()}
+    _print_timeline(result, names, texts)
 
 
 # --- snapshot ----------------------------------------------------------------

@@ -15,16 +15,14 @@ command line's own headings and labels.
 from __future__ import annotations
 
 import textwrap
-from datetime import date
-from typing import Any
-
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..decision.phrases_sv import date_sv
+from ..decision.phrases_sv import citations_sv, date_sv
 from ..decision.texts_sv import (DECISIVE_AGAINST_HEADING_SV, LAW_WARNING_ADVICE_SV, QUESTIONS_COLUMNS_SV,
-                                 QUESTIONS_TITLE_SV, REMEDIES_TITLE_SV, STATUS_SV, WOULD_CHANGE_HEADING_SV)
+                                 NOT_IN_FORCE_SV, OUTCOME_SV, QUESTIONS_TITLE_SV, REMEDIES_TITLE_SV, STATUS_SV,
+                                 WOULD_CHANGE_HEADING_SV, programme_fallback_sv, table_fact_line_sv)
 from ..models import Decision, Summary
 from ..rulebooks.plan import Plan
 from .common import out
@@ -46,7 +44,8 @@ _OUTCOME_STYLE = {"uppfyllt": "green", "ej uppfyllt": "red", "ej utrett": "yello
 _STATUS_STYLE = {"eligible": "bold green", "not_eligible": "bold red", "undetermined": "bold yellow"}
 
 
-def print_decision(decision: Decision, plan: Plan, *, tables: bool = False, person: bool = False) -> None:
+def print_decision(decision: Decision, plan: Plan, *, tables: bool = False, person: bool = False,
+                   names: dict[str, str] | None = None) -> None:
     """The decision as ``check`` prints it: summary, [tables], motivering or person text, traceability."""
     out.print(f"[bold]Bedömning {date_sv(decision.as_of)}[/] · regelversion {decision.rulebook.id}")
     if decision.beyond_reviewed_law:
@@ -54,7 +53,7 @@ def print_decision(decision: Decision, plan: Plan, *, tables: bool = False, pers
     if decision.summary is not None:
         _print_summary(decision.summary)
     if tables:
-        _print_tables(decision, plan)
+        _print_tables(decision, plan, names)
     out.print()
     out.print(f"[bold underline]{PERSON_TEXT_HEADING_SV if person else MOTIVERING_HEADING_SV}[/]")
     _print_prose(decision.person_text_sv if person else decision.explanation_sv)
@@ -128,29 +127,35 @@ def _print_prose(text: str) -> None:
             _say(first)
 
 
-def _print_tables(decision: Decision, plan: Plan) -> None:
+def _print_tables(decision: Decision, plan: Plan, names: dict[str, str] | None = None) -> None:
+    """The tables in Swedish: programme names, condition texts, ``Label: value`` facts, provisions (the
+    technical names are in ``--json``). ``names``: programme names of every loaded rulebook, for the
+    programmes this rulebook does not have."""
     out.print()
     programmes = Table(title="Program", show_lines=False)
-    programmes.add_column("Program")
-    programmes.add_column("Status")
+    programmes.add_column("Program", overflow="fold")
+    programmes.add_column("Status", overflow="fold")
     for programme in decision.programmes.values():
         style = _STATUS_STYLE[programme.status.value]
         programmes.add_row(programme.name_sv, f"[{style}]{STATUS_SV[programme.status]}[/]")
     for pid in decision.not_in_force:
-        programmes.add_row(pid, "[dim]inte i kraft[/]")
+        programmes.add_row((names or {}).get(pid) or programme_fallback_sv(pid), f"[dim]{NOT_IN_FORCE_SV}[/]")
     out.print(programmes)
     for table in (_remedies(decision), _questions(decision)):
         if table is not None:
             out.print(table)
-    conditions = Table(title="Villkor", show_lines=False)
-    for column in ("Villkor", "Utfall", "Fakta", "Källa"):
+    conditions = Table(title="Villkor", show_lines=True)
+    for column in ("Villkor", "Utfall", "Uppgifter", "Lagrum och källa"):
         conditions.add_column(column, overflow="fold")
+    benefit_names = plan.book.benefit_names()
     for record in decision.conditions:
         own = plan.by_id[record.condition].derived  # a kind's own facts (its limits) are not facts of the case
-        facts = ", ".join(f"{k}={_show(v)}" for k, v in record.facts_used.items() if k not in own)
-        source = record.source.document or (record.source.lagrum[0].forfattning if record.source.lagrum else "")
-        conditions.add_row(record.condition, f"[{_OUTCOME_STYLE[record.outcome.value]}]{record.outcome.value}[/]",
-                           facts, source)
+        facts = "\n".join(table_fact_line_sv(k, v, benefit_names) for k, v in record.facts_used.items()
+                           if k not in own)
+        source = "; ".join(citations_sv([record.source.in_force_on(decision.as_of)]))
+        outcome = record.outcome
+        conditions.add_row(Text(record.text_sv), f"[{_OUTCOME_STYLE[outcome.value]}]{OUTCOME_SV[outcome]}[/]",
+                           Text(facts), Text(source))
     out.print(conditions)
 
 
@@ -184,6 +189,3 @@ def _law_warning(decision: Decision) -> Panel:
     text.append("\n" + LAW_WARNING_ADVICE_SV, style="not bold")
     return Panel(text, title="VARNING: lag som inte är granskad", title_align="left", border_style="bold red")
 
-
-def _show(value: Any) -> str:
-    return value.isoformat() if isinstance(value, date) else str(value)

@@ -325,3 +325,70 @@ def answer_effect_sv(answer: str, effects: list[tuple[str, Status | None]], last
     return f"{text} Ersättningen räcker då till och med {date_long_sv(last_day)}." if last_day else text
 
 
+
+
+# --- Tabeller i terminalen och analysrapporter (cli/, caseload/) -------------
+# Facts a table can show that have no label above: a condition's own limit (``threshold.<condition>``,
+# conditions/remaining_time.py) and the dates the watch list and batch summary name.
+THRESHOLD_LABEL_SV = "senaste slutdag som är för tidig för villkoret"
+NOT_IN_FORCE_SV = "Inte i kraft"
+KEY_DATE_LABEL_SV = {
+    "benefit_last_day": "ersättningens sista dag",
+    "benefit_end_exclusive": "första dagen utan ersättning",
+    "beredningsgrupp_deadline": "sista dag att ta upp ärendet i beredningsgruppen",
+    "last_day_with_hps_months_left": "sista dag med tillräckligt lång tid kvar för handlingsplansamverkan",
+    "birthday_30": "dagen personen fyller 30 år",
+    "aktivitetsersattning_end": "aktivitetsersättningens sista dag",
+    "sjukpenning_days_left": "antal sjukpenningdagar kvar",
+    "tbs_point8_last_day": "sista dag enligt punkt 8 i övergångsbestämmelserna",
+    "sickness_day_any_work_at_employer": "dag i sjukperioden då arbetsförmågan prövas mot allt arbete hos arbetsgivaren",
+}
+
+
+def table_fact_label_sv(fact: str) -> str:
+    """A fact's Swedish name for a table or report: ``fact_label_sv``, a condition's own limit, a key date,
+    or (a fact no one has named yet) its last part in words; never a dotted name."""
+    if fact.startswith("threshold."):
+        return THRESHOLD_LABEL_SV
+    label = fact_label_sv(fact)
+    if label == fact:
+        label = KEY_DATE_LABEL_SV.get(fact) or fact.rsplit(".", 1)[-1].replace("_", " ")
+    return label
+
+
+def table_fact_line_sv(fact: str, value: Any, benefit_names: dict[str, str] | None = None) -> str:
+    """``Antal timmar per vecka som personen klarar: 12``: ``fact_line_sv`` with ``table_fact_label_sv``."""
+    return f"{_first_upper(table_fact_label_sv(fact))}: {display_value_sv(value, benefit_names)}"
+
+
+def programme_fallback_sv(programme: str) -> str:
+    """A programme no loaded rulebook names (``name_sv``): its id in words."""
+    return _first_upper(programme.replace("_", " "))
+
+
+# Konsekvensanalysen (caseload/impact_report.py): statuses as a report on people names them.
+IMPACT_STATUS_SV = {"eligible": "Uppfyller villkoren", "not_eligible": "Uppfyller inte villkoren",
+                    "undetermined": "Kan inte avgöras", "not_in_force": "Programmet finns inte"}
+LAW_CHANGE_KIND_SV = {"added": "nytt", "removed": "borttaget", "changed": "ändrat"}
+
+
+def people_sv(count: int) -> str:
+    """``1 person``, ``312 personer``."""
+    return f"{count} {'person' if count == 1 else 'personer'}"
+
+
+def impact_headline_sv(changed: int, parts: list[str]) -> str:
+    """``312 personer får en annan bedömning: 120 blir berättigade till handlingsplansamverkan, ….``"""
+    if not changed:
+        return "Ingen person får en annan bedömning."
+    head = f"{people_sv(changed)} får en annan bedömning"
+    return f"{head}: {_joined(parts)}." if parts else f"{head}."
+
+
+def impact_part_sv(count: int, direction: str, programme_in_text: str) -> str:
+    """One programme's share of the headline: ``120 blir berättigade till handlingsplansamverkan``."""
+    verb = {"gain": "blir berättigade till", "loss": "är inte längre berättigade till",
+            "other": "får en annan bedömning av"}[direction]
+    if count == 1:
+        verb = verb.replace("berättigade", "berättigad")
+    return f"{count} {verb} {programme_in_text}"
