@@ -97,7 +97,8 @@ def test_personnummer_and_birth_date_must_agree(engine):
 def test_person_without_birth_date_or_personnummer(engine):
     case = copy.deepcopy(BASE)
     case["person"] = {"employment": "arbetslos"}
-    assert _problem(engine, case).problems[0].field == "person"
+    problem = _problem(engine, case).problems[0]
+    assert (problem.field, problem.code) == ("person.birth_date", "missing_identity")  # a field that exists
 
 
 def test_person_values_are_never_echoed(engine):

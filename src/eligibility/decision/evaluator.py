@@ -17,7 +17,7 @@ from typing import Any, Literal, Protocol
 from ..backends.engine import CompiledRulebook
 from ..backends.reference import ReferenceRulebook
 from ..case.fields import IDENTITY
-from ..case.validate import birth_date_of, check_against_rulebook, flat_facts, parse_case
+from ..case.validate import birth_date_of, check_against_rulebook, flat_facts, validate_case
 from ..conditions import ALL_OF, STATUS_OF
 from ..errors import CaseError, FieldProblem, RulebookNotFoundError
 from ..facts.derive import FactSet, build_facts
@@ -100,12 +100,9 @@ class Evaluator:
         Raises ``CaseError`` for invalid input and ``RulebookNotFoundError``
         for an unknown ``rulebook_id``.
         """
-        if not isinstance(case, Case):
-            case = parse_case(case)
-        birth = birth_date_of(case)
-        book = self.rulebook_for(case.as_of, rulebook_id)
+        # Every problem at once: types, identity and the rulebook's consistency rules (issue 19.4).
+        case, birth, book = validate_case(case, lambda day: self.rulebook_for(day, rulebook_id), _not_computable)
         try:
-            check_against_rulebook(case, birth, book)
             facts = build_facts(case, birth, book)
             plan, backend = self._plans[book.id], self._backends[book.id]
             outcomes, statuses = decide_outcomes(plan, backend, facts)
