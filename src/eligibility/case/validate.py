@@ -238,8 +238,8 @@ def validate_case(data: Any, rulebook_for: Callable[[date], Rulebook],
     ``rulebook_for(as_of)`` picks the rulebook (it raises ``CaseError`` for a day outside every rulebook,
     ``RulebookNotFoundError`` for an unknown name, which is not a problem of the case and goes through).
     Date arithmetic the rules cannot do (hostile dates: ``OverflowError``, ``ValueError``, ``KeyError``)
-    becomes ``not_computable(case, birth, book, exc)`` for a typed case; for a case with other problems
-    the rules are left out (its problems are reported without them).
+    becomes ``not_computable(case, birth, book, exc)`` for a typed case (without it, the case is returned
+    and deciding it names the date); for a case with other problems the rules are left out.
     """
     if isinstance(data, Case):
         case, typing_problems, invalid = data, [], frozenset()
@@ -268,9 +268,9 @@ def validate_case(data: Any, rulebook_for: Callable[[date], Rulebook],
         except (OverflowError, ValueError, KeyError) as exc:
             if problems or case is None or birth is None:
                 raise CaseError(in_contract_order(problems)) from None
-            if not_computable is None:
-                raise
-            raise not_computable(case, birth, book, exc) from None
+            if not_computable is not None:
+                raise not_computable(case, birth, book, exc) from None
+            # No handler: the case is typed and the rules cannot say more; deciding it names the date.
     if problems:
         raise CaseError(in_contract_order(problems))
     assert case is not None and birth is not None and book is not None
