@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from eligibility import EligibilityError
+from eligibility.decision.texts_sv import problem_sv
 from eligibility.errors import MAX_SHOWN_PROBLEMS
 
 BASE = "https://eligibility.example/problems/"
@@ -106,6 +107,8 @@ class ProblemField(BaseModel):
     expected: str
     found: str | None = None
     code: str
+    message_sv: str | None = Field(default=None, description="What to write, in Swedish (e.g. 'Skriv personnumret "
+                                   "som ÅÅÅÅMMDD-NNNN.'); never quotes the value sent.")
 
 
 class RuleFileProblem(BaseModel):
@@ -190,7 +193,9 @@ def error_body(exc: EligibilityError, lang: str, instance: str | None, request_i
     errors = rule_errors = None
     problems = getattr(exc, "problems", None)
     if slug == "case-invalid" and problems:
-        errors = [{"field": p.field, "expected": p.expected, "found": p.found, "code": p.code} for p in problems]
+        # Every problem of the case in one answer (types, identity, the rulebook's rules), in contract order.
+        errors = [{"field": p.field, "expected": p.expected, "found": p.found, "code": p.code,
+                   "message_sv": problem_sv(p.code, p.expected, p.field)} for p in problems]
     if slug == "rulebook-invalid" and problems:
         rule_errors = [{"file": p.file, "line": p.line, "reason": p.reason} for p in problems]
     return build(slug, lang, code=exc.code, instance=instance, request_id=request_id,

@@ -50,7 +50,7 @@ def test_bad_input_is_shown_next_to_the_field_and_kept(page):
     _fill_sjukpenning(page, "-5")
     page.click("button[type=submit]")
     error = page.locator("#benefit-sjukpenning_days_used-error")
-    assert "för litet" in error.inner_text()
+    assert "Skriv ett värde som är minst 0." in error.inner_text()  # says what to write (issue 19.4)
     assert page.input_value("#benefit-sjukpenning_days_used") == "-5"
     assert page.input_value("#person-birth_date") == "1975-06-02"
     assert page.get_attribute("#benefit-sjukpenning_days_used", "aria-invalid") == "true"

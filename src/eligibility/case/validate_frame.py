@@ -18,7 +18,7 @@ import polars as pl
 from ..rulebooks.rulebook import Rulebook
 from .fields import BIRTH
 from .consistency import IN_FORCE, RULES
-from .validate import law_of, personnummer_birth_date
+from .validate import PERSONNUMMER_EXPECTED, contract_place, law_of, personnummer_birth_date, personnummer_problem
 
 ERROR = "error"
 _T = pl.col("benefit.type")
@@ -37,6 +37,8 @@ def with_errors(frame: pl.DataFrame, rules: list[pl.Expr]) -> pl.DataFrame:
     """
     if not rules:
         return frame.with_columns(pl.lit(None, pl.String).alias(ERROR))
+    # In the contract's field order, as the per-case CaseError lists them (stable within a field).
+    rules = sorted(rules, key=lambda rule: contract_place(rule.meta.output_name().split(": ", 1)[0]))
     invalid = frame.select(pl.any_horizontal(rules).fill_null(False)).to_series()
     errors = pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias(ERROR)
     if invalid.any():
@@ -71,8 +73,15 @@ def with_birth(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[pl.Expr]]:
         frame = frame.with_columns(number.map_elements(_birth_from_personnummer, return_dtype=pl.Date,
                                                        skip_nulls=True).alias("__pnr_birth"))
         frame = frame.with_columns(pl.coalesce(from_pnr, given).alias(BIRTH))
+        # Why a number is no personnummer (its form, its check digit, its date): only for the (few) rows refused.
+        refused = frame.select((number.is_not_null() & from_pnr.is_null()).fill_null(False)).to_series()
+        why = pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias("__pnr_problem")
+        if refused.any():
+            why = why.scatter(refused.arg_true(), [personnummer_problem(n) for n in
+                                                   frame["person.personnummer"].filter(refused).to_list()])
+        frame = frame.with_columns(why)
         rules += [
-            _rule(number.is_not_null() & from_pnr.is_null(), "person.personnummer", "personnummer"),
+            *(_rule(pl.col("__pnr_problem") == code, "person.personnummer", code) for code in PERSONNUMMER_EXPECTED),
             _rule(from_pnr.is_not_null() & given.is_not_null() & (from_pnr != given), "person.birth_date",
                   "mismatch"),
         ]
@@ -82,7 +91,7 @@ def with_birth(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[pl.Expr]]:
         # Dates outside the calendar tables are blanked, but still a birth date was given.
         given_any = given.is_not_null() | pl.col("__outside.person.birth_date").fill_null(False) \
             if "__outside.person.birth_date" in frame.columns else given.is_not_null()
-        rules.append(_rule(number.is_null() & given_any.not_(), "person", "missing"))
+        rules.append(_rule(number.is_null() & given_any.not_(), "person.birth_date", "missing_identity"))
     rules.append(_rule(pl.col(BIRTH) > pl.col("as_of"), "person.birth_date", "after_as_of"))
     return frame, rules
 

@@ -82,13 +82,14 @@ def evaluate_chunk(cases: Sequence[CaseLine], books: list[Rulebook], rulebook_id
         return None
 
 
-def _contract_errors(data: Any) -> str:
-    """The ``error`` text (``field: code; ...``) of a case the backend cannot type, from the per-case validation."""
+def _contract_errors(data: Any, books: list[Rulebook], rulebook_id: str | None) -> str:
+    """The ``error`` text (``field: code; ...``) of a case the backend cannot type, from the per-case validation
+    (every problem at once: its types, its identity and the rulebook's rules on its valid fields)."""
     from ..errors import CaseError
-    from ..case.validate import parse_case
+    from ..case.validate import case_rulebook, validate_case
 
     try:
-        parse_case(data)
+        validate_case(data, lambda day: case_rulebook(books, day, rulebook_id))
     except CaseError as exc:
         return "; ".join(f"{problem.field}: {problem.code}" for problem in exc.problems)
     except Exception as exc:  # noqa: BLE001 - one line never aborts the caseload
@@ -115,7 +116,7 @@ def evaluate_lines(items: Iterable[CaseLine | BadLine], books: list[Rulebook],
         elif columnar_ready(item.data):
             ready.append(item)
         else:
-            bad.append((item.line, item.case_id, _contract_errors(item.data)))
+            bad.append((item.line, item.case_id, _contract_errors(item.data, books, rulebook_id)))
     decide = decide_caseload if exact else evaluate_caseload
     frame = decide([case.data for case in ready], books, rulebook_id)
     frame = frame.select(pl.Series("line", [case.line for case in ready], dtype=pl.Int64),

@@ -17,6 +17,7 @@ import polars as pl
 from ..backends.frame import CELL_OF_OUTCOME, outcome_column
 from ..case.read import BadLine, CaseLine
 from ..decision.evaluator import Evaluator
+from ..decision.texts_sv import problem_sv
 from ..errors import CaseError, EligibilityError, UndecidableCase
 from ..models import Decision
 from .frame_schema import KEY_DATE_FIELDS, benefit_type, schema_of
@@ -27,7 +28,8 @@ def error_row(line: int, case_id: str | None, error: Exception | str) -> dict[st
     """The error record of one case that could not be decided (no personal data)."""
     if isinstance(error, CaseError):
         return {"line": line, "id": case_id, "error": error.code,
-                "problems": [{"field": p.field, "expected": p.expected, "found": p.found} for p in error.problems]}
+                "problems": [{"field": p.field, "expected": p.expected, "found": p.found, "code": p.code,
+                              "message_sv": problem_sv(p.code, p.expected, p.field)} for p in error.problems]}
     if isinstance(error, EligibilityError):
         return {"line": line, "id": case_id, "error": error.code, "problems": [{"reason": error.message}]}
     return {"line": line, "id": case_id, "error": "LINE_UNREADABLE", "problems": [{"reason": str(error)}]}

@@ -49,13 +49,19 @@ ExactOption = Annotated[bool, typer.Option("--exact/--no-exact", help=(
 def _fail(exc: EligibilityError, code: int = 1, case: CaseFile | None = None) -> NoReturn:
     """Print the error's code and its problems (at most MAX_SHOWN_PROBLEMS), then exit with ``code``.
 
-    With ``case`` given, each field problem is prefixed with ``file:line`` of its field.
+    With ``case`` given, each field problem is prefixed with ``file:line`` of its field. A field problem is
+    followed by what to write, in Swedish (``problem_sv``), on its own indented line.
     """
+    from ..decision.texts_sv import problem_sv
+
     err.print(f"[bold red]{exc.code}[/]")
     problems = getattr(exc, "problems", None) or [exc.message]
     for problem in problems[:MAX_SHOWN_PROBLEMS]:
         where = f"{case.where(problem)}: " if case is not None and isinstance(problem, FieldProblem) else ""
         err.print(f"  {where}{problem}", markup=False, highlight=False)
+        if isinstance(problem, FieldProblem):
+            err.print(f"      {problem_sv(problem.code, problem.expected, problem.field)}", markup=False,
+                      highlight=False)
     if len(problems) > MAX_SHOWN_PROBLEMS:
         err.print(f"  ... and {len(problems) - MAX_SHOWN_PROBLEMS} more problems", markup=False, highlight=False)
     raise typer.Exit(code)

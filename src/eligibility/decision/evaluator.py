@@ -17,13 +17,12 @@ from typing import Any, Literal, Protocol
 from ..backends.engine import CompiledRulebook
 from ..backends.reference import ReferenceRulebook
 from ..case.fields import IDENTITY
-from ..case.validate import birth_date_of, check_against_rulebook, flat_facts, parse_case
+from ..case.validate import birth_date_of, case_rulebook, check_against_rulebook, flat_facts, validate_case
 from ..conditions import ALL_OF, STATUS_OF
 from ..errors import CaseError, FieldProblem, RulebookNotFoundError
 from ..facts.derive import FactSet, build_facts
 from ..models import (Answer, Case, ConditionRecord, Decision, ParameterUse, ProgrammeResult, Question,
                      RulebookRef, Status, TargetGroupResult, Utfall)
-from ..rulebooks.loader import select_rulebook
 from ..rulebooks.plan import Plan, make_plan
 from ..rulebooks.rulebook import Rulebook
 from .exact import Origin, Settled, prepare, settle
@@ -76,16 +75,7 @@ class Evaluator:
 
     def rulebook_for(self, on: date, rulebook_id: str | None = None) -> Rulebook:
         """The rulebook named, or in force on ``on``; a date outside every period is a case error."""
-        try:
-            return select_rulebook(self.books, on, rulebook_id)
-        except RulebookNotFoundError:
-            if rulebook_id is not None:
-                raise
-            first = self.books[0].valid_from
-            last = self.books[-1].valid_to
-            period = f"{first} – {last}" if last else f"on or after {first}"
-            raise CaseError([FieldProblem("as_of", f"a date covered by a rulebook ({period})", None,
-                                          "no_rulebook_in_force")]) from None
+        return case_rulebook(self.books, on, rulebook_id)
 
     def evaluate(self, case: Case | dict[str, Any], rulebook_id: str | None = None, *,
                  explain: bool = True, origin: Origin | None = None, questions: bool = True) -> Decision:
@@ -100,12 +90,9 @@ class Evaluator:
         Raises ``CaseError`` for invalid input and ``RulebookNotFoundError``
         for an unknown ``rulebook_id``.
         """
-        if not isinstance(case, Case):
-            case = parse_case(case)
-        birth = birth_date_of(case)
-        book = self.rulebook_for(case.as_of, rulebook_id)
+        # Every problem at once: types, identity and the rulebook's consistency rules (issue 19.4).
+        case, birth, book = validate_case(case, lambda day: self.rulebook_for(day, rulebook_id), _not_computable)
         try:
-            check_against_rulebook(case, birth, book)
             facts = build_facts(case, birth, book)
             plan, backend = self._plans[book.id], self._backends[book.id]
             outcomes, statuses = decide_outcomes(plan, backend, facts)

@@ -253,45 +253,74 @@ def timeline_stop_sv(reason: str, day: date, problem: str | None) -> str:
 
 # --- Field errors in Swedish (web page, Accept-Language: sv) -----------------
 _PROBLEM_SV = {
-    "missing": "Uppgiften krävs.",
-    "extra_forbidden": "Okänt fält: det finns inte i ärendeformatet.",
-    "int_type": "Ange ett heltal.",
-    "int_parsing": "Ange ett heltal.",
-    "int_from_float": "Ange ett heltal (utan decimaler).",
-    "float_type": "Ange ett tal.",
-    "float_parsing": "Ange ett tal.",
+    # Each text says what to write (issue 19.4); the field's label is shown beside it, not in it.
+    "missing": "Fyll i uppgiften.",
+    "missing_identity": "Fyll i personnummer eller födelsedatum.",
+    "extra_forbidden": "Okänt fält: det finns inte i ärendeformatet. Ta bort det.",
+    "model_type": "Skriv uppgifterna som ett objekt med fält (se ärendeformatet).",
+    "dict_type": "Skriv uppgifterna som ett objekt med fält (se ärendeformatet).",
+    "string_type": "Skriv en text.",
+    "int_type": "Skriv ett heltal, till exempel 12.",
+    "int_parsing": "Skriv ett heltal, till exempel 12.",
+    "int_from_float": "Skriv ett heltal utan decimaler, till exempel 12.",
+    "float_type": "Skriv ett tal, till exempel 12 eller 12.5.",
+    "float_parsing": "Skriv ett tal, till exempel 12 eller 12.5.",
+    "finite_number": "Skriv ett tal, till exempel 12 eller 12.5.",
     "bool_type": "Svara ja eller nej.",
     "bool_parsing": "Svara ja eller nej.",
-    "greater_than_equal": "Värdet är för litet ({number} är lägsta tillåtna).",
-    "less_than_equal": "Värdet är för stort ({number} är högsta tillåtna).",
+    "greater_than_equal": "Skriv ett värde som är minst {number}.",
+    "less_than_equal": "Skriv ett värde som är högst {number}.",
     "enum": "Välj ett av alternativen.",
-    "value_error": "Ange ett datum som ÅÅÅÅ-MM-DD.",
-    "date_parsing": "Ange ett giltigt datum (ÅÅÅÅ-MM-DD).",
-    "date_from_datetime_parsing": "Ange ett giltigt datum (ÅÅÅÅ-MM-DD).",
+    "value_error": "Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2011-07-06.",
+    "date_type": "Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2011-07-06.",
+    "date_parsing": "Datumet finns inte. Skriv ett giltigt datum som ÅÅÅÅ-MM-DD.",
+    "date_from_datetime_parsing": "Datumet finns inte. Skriv ett giltigt datum som ÅÅÅÅ-MM-DD.",
+    "date_out_of_range": "Skriv ett datum närmare regelversionens period.",
+    "personnummer_format": "Skriv personnumret som ÅÅÅÅMMDD-NNNN.",
     "personnummer": "Personnumret är inte giltigt: kontrollsiffran stämmer inte.",
-    "mismatch": "Födelsedatumet stämmer inte med personnumret.",
-    "after_as_of": "Födelsedatumet ligger efter bedömningsdagen.",
-    "no_rulebook_in_force": "Det finns ingen regelversion för bedömningsdagen.",
-    "benefit_not_in_force": "Ersättningen finns inte enligt regelversionen för bedömningsdagen.",
-    "field_not_for_benefit": "Uppgiften gäller inte den valda ersättningen.",
-    "decision_ended": "Beslutets sista dag ligger före bedömningsdagen.",
-    "tbs_after_last_day": "Tidsbegränsad sjukersättning kunde inte betalas ut efter {date}.",
-    "too_many_days": "Högst {number} dagar, om personen inte har en allvarlig sjukdom.",
-    "too_many_months": "Högst {number} månader.",
+    "personnummer_date": "Personnumret är inte giltigt: de första siffrorna är inte ett födelsedatum.",
+    "mismatch": "Födelsedatumet stämmer inte med personnumret. Rätta det ena eller lämna födelsedatumet tomt.",
+    "after_as_of": "Skriv ett födelsedatum som ligger före bedömningsdagen.",
+    "no_rulebook_in_force": "Det finns ingen regelversion för bedömningsdagen. Välj en bedömningsdag inom "
+                            "regelversionernas period ({period}).",
+    "no_parameter_value": "Regelversionen har inga värden för bedömningsdagen. Välj en annan bedömningsdag.",
+    "benefit_not_in_force": "Ersättningen finns inte enligt regelversionen för bedömningsdagen. Välj en annan "
+                            "ersättning eller bedömningsdag.",
+    "field_not_for_benefit": "Uppgiften gäller inte den valda ersättningen. Lämna den tom.",
+    "decision_ended": "Beslutets sista dag ligger före bedömningsdagen. Skriv en dag samma dag eller senare.",
+    "tbs_after_last_day": "Tidsbegränsad sjukersättning kunde inte betalas ut efter {date}. Skriv en dag "
+                          "senast {date}.",
+    "too_many_days": "Skriv högst {number} dagar, om personen inte har en allvarlig sjukdom.",
+    "too_many_months": "Skriv högst {number} månader.",
     "age_outside_benefit": "Aktivitetsersättning gäller bara personer som är {range} år på bedömningsdagen.",
+    "start_after_as_of": "Skriv en dag samma dag som bedömningsdagen eller tidigare.",
+    "point8_not_in_force": "Svara nej: regeln gällde först från {date}.",
+    "aktivitetsersattning_not_ended": "Svara nej: aktivitetsersättningen har inte upphört vid åldersgränsen ännu.",
+    "point8_months_passed": "Svara nej: de {number} månaderna efter aktivitetsersättningen har redan gått.",
+    "after_point8_months": "Skriv en dag högst {number} månader efter att aktivitetsersättningen upphörde.",
 }
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_PERIOD = re.compile(r"\d{4}-\d{2}-\d{2} – \d{4}-\d{2}-\d{2}|on or after \d{4}-\d{2}-\d{2}")
 _RANGE = re.compile(r"\d+-\d+")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_PERSONAL_SV = {"person.personnummer": {"string_type": "personnummer_format"},
+                "person.birth_date": {"missing": "missing_identity"}}
+"""Codes that say more on a given field: a personnummer sent as a number is written wrong, not 'no text'."""
 
 
-def problem_sv(code: str, expected: str) -> str:
-    """A field error in Swedish; numbers and dates are taken from the (English) expectation."""
+def problem_sv(code: str, expected: str, field: str | None = None) -> str:
+    """A field error in Swedish that says what to write; numbers and dates are taken from the (English)
+    expectation. ``field`` (optional) makes a general code specific (``string_type`` on the personnummer)."""
+    if field is not None:
+        code = _PERSONAL_SV.get(field, {}).get(code, code)
     template = _PROBLEM_SV.get(code)
     if template is None:
         return f"Ogiltigt värde ({expected})."
     found = {"date": _DATE.search(expected), "range": _RANGE.search(expected), "number": _NUMBER.search(expected)}
-    return template.format(**{k: (m.group(0) if m else "?") for k, m in found.items()})
+    values = {k: (m.group(0) if m else "?") for k, m in found.items()}
+    period = _PERIOD.search(expected)
+    values["period"] = period.group(0).replace("on or after ", "från och med ") if period else "regelversionernas datum"
+    return template.format(**values)
 
 
 # --- Avgörande frågor (decision/exact.py) -----------------------------------------

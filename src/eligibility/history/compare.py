@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ..case.validate import parse_case
+from ..case.validate import validate_case
 from ..decision.evaluator import Evaluator
 from ..models import Case, Decision, RulebookRef, Status, Utfall
 from ..rulebooks.diff import FieldChange
@@ -137,7 +137,8 @@ def compare_case(evaluator: Evaluator, case: Case | dict[str, Any], rulebook_a: 
     Raises ``CaseError`` for an invalid case (also one the law of either
     rulebook cannot contain) and ``RulebookNotFoundError`` for an unknown id.
     """
-    parsed = case if isinstance(case, Case) else parse_case(case)
+    # Every problem at once (issue 19.4): the types, the identity and the first rulebook's checks.
+    parsed = validate_case(case, lambda day: evaluator.rulebook_for(day, rulebook_a))[0]
     first = evaluator.evaluate(parsed, rulebook_a, explain=explain)
     second = evaluator.evaluate(parsed, rulebook_b, explain=explain)
     return compare_decisions(first, second)

@@ -45,7 +45,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from ..case.validate import birth_date_of, parse_case
+from ..case.validate import validate_case
 from ..conditions import LEAF_KINDS, ChangePoint
 from ..decision.evaluator import Evaluator
 from ..decision.exact import Origin
@@ -225,9 +225,7 @@ def build_timeline(evaluator: Evaluator, case: Case | dict[str, Any], months: in
     """
     if months < 1:
         raise ValueError("months must be at least 1")
-    if not isinstance(case, Case):
-        case = parse_case(case)
-    birth = birth_date_of(case)
+    case, birth, _ = validate_case(case, evaluator.rulebook_for)  # every problem at once (issue 19.4)
     start = case.as_of
     horizon = dates.add_months(start, months)
     last = dates.add_days(horizon, -1)
