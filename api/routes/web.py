@@ -206,4 +206,4 @@ def _law_warnings(evaluator: Evaluator, decisions: list[Any]) -> list[dict[str, 
 
 
 def _problem_sv(problem) -> str:
-    return problem_sv(problem.code, problem.expected)
+    return problem_sv(problem.code, problem.expected, problem.field)
