@@ -80,7 +80,8 @@ def document_html(page_html: str, reference: str | None, as_of: Any, printed_at:
     # The form is never on paper (the print stylesheet hides it); left out, the layout takes a third less time.
     document = _FORM.sub("", page_html).replace("</head>", f"<style>{PDF_CSS}</style></head>", 1)
     if HEADING not in page_html:
-        document = document.replace('<main id="main">', '<main id="main">' + header_html(reference, as_of, printed_at), 1)
+        header = header_html(reference, as_of, printed_at)
+        document = document.replace('<main id="main">', '<main id="main">' + header, 1)
     return document
 
 

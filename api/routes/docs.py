@@ -34,7 +34,8 @@ def swagger_ui(request: Request) -> HTMLResponse:
     """Swagger UI on /openapi.json, its script and stylesheet from this server."""
     root = request.scope.get("root_path", "")
     return get_swagger_ui_html(openapi_url=f"{root}{request.app.openapi_url}",
-                               title=f"{request.app.title} - Swagger UI", oauth2_redirect_url=f"{root}{OAUTH2_REDIRECT}",
+                               title=f"{request.app.title} - Swagger UI",
+                               oauth2_redirect_url=f"{root}{OAUTH2_REDIRECT}",
                                swagger_js_url=f"{root}{ASSETS_URL}/swagger-ui-bundle.js",
                                swagger_css_url=f"{root}{ASSETS_URL}/swagger-ui.css",
                                swagger_favicon_url=f"{root}{ASSETS_URL}/favicon.png")

@@ -73,7 +73,8 @@ def test_over_the_limit_is_503_with_retry_after(app_client, monkeypatch):
                                headers={"Accept-Language": "sv"})
     assert response.status_code == 503 and response.headers["retry-after"] == str(pdf.RETRY_AFTER_SECONDS)
     assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["type"].endswith("/renderer-busy") and response.json()["title"] == "PDF-tjänsten är upptagen"
+    problem = response.json()
+    assert problem["type"].endswith("/renderer-busy") and problem["title"] == "PDF-tjänsten är upptagen"
     assert 'eligibility_pdf_renders_total{outcome="refused"}' in app_client.get("/metrics").text
 
 
