@@ -28,7 +28,7 @@ from .middleware import RequestGuard
 from .security import RateLimit, SecurityHeaders
 from fastapi.staticfiles import StaticFiles
 
-from .routes import admin, decisions, health, rulebooks, timeline, web
+from .routes import admin, decisions, docs, health, pdf, rulebooks, timeline, web
 from .settings import Settings
 
 DESCRIPTION = """Rules-as-code eligibility for the cooperation between Försäkringskassan and
@@ -115,13 +115,16 @@ def create_app(settings: Settings | None = None, store: RulebookStore | None = N
     """The app; rulebooks are loaded here, so a broken rules/ fails at start, not at first request."""
     settings = settings or Settings.from_env()
     app = FastAPI(title="Eligibility API (FK/AF samverkan)", version="1.0.0", description=DESCRIPTION,
+                  docs_url=None, redoc_url=None,  # served from the package by routes/docs.py, never a CDN
                   lifespan=_lifespan(settings))
     app.state.settings = settings
     app.state.store = store or RulebookStore(settings.rules_dir)
     app.state.audit = audit or AuditLog()
-    for router in (decisions.router, timeline.router, rulebooks.router, admin.router, health.router, web.router):
+    for router in (decisions.router, pdf.router, timeline.router, rulebooks.router, admin.router, health.router,
+                   web.router, docs.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=WEB_STATIC), name="static")
+    app.mount(docs.ASSETS_URL, docs.assets(), name="docs-assets")
     app.add_exception_handler(EligibilityError, _eligibility_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -29,6 +29,12 @@ CONNECTIONS_CLOSED = Counter("eligibility_http_connections_closed_total",
 RELOADS = Counter("eligibility_rulebook_reloads_total", "Rulebook reloads by outcome (success, failure).",
                   ["outcome"], registry=REGISTRY)
 
+PDF_RENDER_SECONDS = Histogram("eligibility_pdf_render_seconds", "Seconds to render one assessment PDF (WeasyPrint).",
+                               registry=REGISTRY, buckets=(0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0))
+PDF_RENDERS = Counter("eligibility_pdf_renders_total",
+                      "Assessment PDFs by outcome: rendered, refused (every render slot taken: 503), failed.",
+                      ["outcome"], registry=REGISTRY)
+
 
 def count_decision(programmes: dict[str, str]) -> None:
     """Count one decision's programme statuses."""

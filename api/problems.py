@@ -77,6 +77,9 @@ _TYPES = [
                 "seconds.",
                 "Nyckeln (eller klienten) har skickat fler förfrågningar än gränsen tillåter; försök igen om "
                 "Retry-After sekunder."),
+    ProblemType("renderer-busy", 503, "PDF renderer busy", "PDF-tjänsten är upptagen",
+                "Every PDF render slot is in use; retry after Retry-After seconds.",
+                "Alla platser för att skapa PDF används just nu; försök igen om Retry-After sekunder."),
     ProblemType("internal-error", 500, "Internal error", "Internt fel",
                 "The service failed; the request id identifies the log entry.",
                 "Tjänsten misslyckades; begärans id pekar ut loggposten."),
