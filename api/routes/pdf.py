@@ -78,7 +78,7 @@ async def decide_pdf(body: PdfRequest, request: Request, key_id: KeyId,
 def _page_html(request: Request, evaluator: Evaluator, decision: Any, rulebook: str | None,
                reference: str | None) -> str:
     """The handläggare's page showing ``decision``: the same template and context as after "Bedöm"."""
-    values = {"as_of": decision.as_of.isoformat(), "rulebook": rulebook or "", "case_reference": reference or ""}
+    values = {"as_of": decision.as_of.isoformat(), "rulebook": rulebook or "", "case_ref": reference or ""}
     page = web._page(request, evaluator, values, decision=decision, decisions=[decision], comparison=None,
                      timeline=timeline(decision), law_warnings=web._law_warnings(evaluator, [decision]),
                      parameter_days=[web._parameter_day(decision)])

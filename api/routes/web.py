@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -102,7 +103,7 @@ def _page(request: Request, evaluator: Evaluator, values: dict[str, str], **extr
         "rulebook_hidden": set(),
         "employment_only": EMPLOYMENT_ONLY,
         "error_targets": {},
-        "printed_at": datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "printed_at": _printed_at(),
         **extra,
     }
     # Every error is shown at a field that exists: a problem of a whole section ("person") at its first field.
@@ -207,3 +208,12 @@ def _law_warnings(evaluator: Evaluator, decisions: list[Any]) -> list[dict[str, 
 
 def _problem_sv(problem) -> str:
     return problem_sv(problem.code, problem.expected, problem.field)
+
+
+def _printed_at() -> str:
+    """Now as paper writes it, in Swedish time: ``den 2 december 2026 kl. 15.27``."""
+    try:
+        now = datetime.now(ZoneInfo("Europe/Stockholm"))
+    except ZoneInfoNotFoundError:
+        now = datetime.now().astimezone()
+    return f"{date_sv(now.date())} kl. {now:%H.%M}"

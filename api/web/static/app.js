@@ -101,8 +101,8 @@
     if (!printedAt) { return; }
     var now = new Date();
     function two(n) { return (n < 10 ? "0" : "") + n; }
-    printedAt.textContent = now.getFullYear() + "-" + two(now.getMonth() + 1) + "-" + two(now.getDate()) + " " +
-      two(now.getHours()) + ":" + two(now.getMinutes());
+    printedAt.textContent = "den " + now.toLocaleDateString("sv-SE", {day: "numeric", month: "long", year: "numeric"}) +
+      " kl. " + two(now.getHours()) + "." + two(now.getMinutes());
   });
 
   // Copy the motivering or the text to the person: the paragraphs joined back into the text as written
