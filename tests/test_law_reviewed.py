@@ -276,7 +276,7 @@ def test_the_page_shows_a_banner_above_the_result_only_after_reviewed_until(clie
     assert 'class="law-warning"' not in quiet.text and "granskat till och med" not in quiet.text
     html = loud.text
     banner = html.index('<div class="law-warning" role="status"')
-    assert html.index('id="result-heading"') < banner < html.index('class="programmes"')
+    assert html.index('id="summary-heading"') < banner < html.index('class="programmes"')  # the answer first
     assert SENTENCE in html[banner:html.index("</div>", banner)]
     assert "Kontrollera om senare lagändringar påverkar ärendet" in html
 

@@ -233,8 +233,8 @@ def test_cli_impact_reports_the_changed_statuses(tmp_path):
         result = CliRunner().invoke(app, ["impact", str(path), "--from", "2013-01-01", "--to", "2016-02-01",
                                           "--format", "md", *extra])
         assert result.exit_code == 0, result.output
-        section = result.output.split(f"## {HPS}")[1].split("## ")[0]
-        assert "Ändrad status: 4 ärenden." in section
+        section = result.output.split("## Handlingsplansamverkan")[1].split("## ")[0]
+        assert "Ändrad bedömning: 4 personer (4 blir berättigade" in section
 
 
 def test_check_with_a_named_rulebook_says_which_rules_judged(tmp_path):

@@ -24,7 +24,7 @@ from typing import Annotated, Any
 from personnummer import personnummer as pnr
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from ..errors import CaseError, FieldProblem, RulebookNotFoundError, number_shown
+from ..errors import CaseError, FieldProblem, number_shown
 from ..facts.derived import DERIVED_BY_NAME
 from ..models import Case
 from ..rulebooks.rulebook import Rulebook
@@ -211,21 +211,6 @@ def _skipped(rule: ConsistencyRule, invalid: frozenset[str]) -> bool:
     """A rule reading an invalid fact is not run; nor is any but the first when the benefit type is invalid
     (they hold only for a benefit the rulebook has, as their frame forms do)."""
     return any(name in invalid for name in rule.reads) or (not rule.stops and "benefit.type" in invalid)
-
-
-def case_rulebook(books: list[Rulebook], on: date, rulebook_id: str | None = None) -> Rulebook:
-    """The rulebook named, or in force on ``on``; a date outside every period is a case error (on ``as_of``)."""
-    from ..rulebooks.loader import select_rulebook
-
-    try:
-        return select_rulebook(books, on, rulebook_id)
-    except RulebookNotFoundError:
-        if rulebook_id is not None:
-            raise
-        first, last = books[0].valid_from, books[-1].valid_to
-        period = f"{first} – {last}" if last else f"on or after {first}"
-        raise CaseError([FieldProblem("as_of", f"a date covered by a rulebook ({period})", None,
-                                      "no_rulebook_in_force")]) from None
 
 
 NotComputable = Callable[[Case, date, Rulebook, Exception], CaseError]

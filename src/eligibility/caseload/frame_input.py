@@ -86,7 +86,8 @@ def _contract_errors(data: Any, books: list[Rulebook], rulebook_id: str | None) 
     """The ``error`` text (``field: code; ...``) of a case the backend cannot type, from the per-case validation
     (every problem at once: its types, its identity and the rulebook's rules on its valid fields)."""
     from ..errors import CaseError
-    from ..case.validate import case_rulebook, validate_case
+    from ..case.validate import validate_case
+    from ..rulebooks.loader import case_rulebook
 
     try:
         validate_case(data, lambda day: case_rulebook(books, day, rulebook_id))

@@ -17,7 +17,8 @@ from typing import Any, Literal, Protocol
 from ..backends.engine import CompiledRulebook
 from ..backends.reference import ReferenceRulebook
 from ..case.fields import IDENTITY
-from ..case.validate import birth_date_of, case_rulebook, check_against_rulebook, flat_facts, validate_case
+from ..case.validate import birth_date_of, check_against_rulebook, flat_facts, validate_case
+from ..rulebooks.loader import case_rulebook
 from ..conditions import ALL_OF, STATUS_OF
 from ..errors import CaseError, FieldProblem, RulebookNotFoundError
 from ..facts.derive import FactSet, build_facts

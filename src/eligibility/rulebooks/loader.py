@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import RuleProblem, RulebookError, RulebookNotFoundError
+from ..errors import CaseError, FieldProblem, RuleProblem, RulebookError, RulebookNotFoundError
 from .rulebook import Rulebook
 from .schema import RULE_FILES, RulebookMeta
 from .statutes import STATUTES_FILE, StatutesFile, StatuteTable
@@ -213,3 +213,16 @@ def select_rulebook(books: list[Rulebook], on: date, rulebook_id: str | None = N
             return book
     first = books[0].valid_from if books else None
     raise RulebookNotFoundError(f"no rulebook is in force on {on} (the first starts {first})")
+
+
+def case_rulebook(books: list[Rulebook], on: date, rulebook_id: str | None = None) -> Rulebook:
+    """The rulebook named, or in force on ``on``; a date outside every period is a case error (on ``as_of``)."""
+    try:
+        return select_rulebook(books, on, rulebook_id)
+    except RulebookNotFoundError:
+        if rulebook_id is not None:
+            raise
+        first, last = books[0].valid_from, books[-1].valid_to
+        period = f"{first} – {last}" if last else f"on or after {first}"
+        raise CaseError([FieldProblem("as_of", f"a date covered by a rulebook ({period})", None,
+                                      "no_rulebook_in_force")]) from None
