@@ -28,7 +28,7 @@ from ..errors import CaseError, FieldProblem, number_shown
 from ..facts.derived import DERIVED_BY_NAME
 from ..models import Case
 from ..rulebooks.rulebook import Rulebook
-from .consistency import BENEFIT_FIELDS, DERIVED_READ, RULES, ConsistencyRule, LawInForce
+from .consistency import DERIVED_READ, RULES, ConsistencyRule, LawInForce
 from .fields import BIRTH, contract_fields
 
 _PERSONAL = ("person",)

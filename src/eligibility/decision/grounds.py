@@ -18,7 +18,7 @@ from typing import Any
 from ..case.fields import actionable_fields
 from ..facts.derive import FactSet
 from ..models import ConditionRecord, ProgrammeResult, SourceRef, Utfall
-from ..rulebooks.plan import Plan, PlannedCondition
+from ..rulebooks.plan import Plan
 from . import phrases_sv as ph
 from .texts_sv import fact_label_sv
 

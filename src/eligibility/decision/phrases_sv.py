@@ -35,9 +35,14 @@ def number_sv(value: Any, neuter: bool = False) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
+def date_long_sv(day: date) -> str:
+    """``15 mars 2011``: CLDR's Swedish ``d MMMM y``, by Babel (memoised: Babel takes ~50 µs a date)."""
+    return format_date(day, "d MMMM y", locale="sv")
+
+
 def date_sv(day: date) -> str:
-    """``den 15 mars 2011`` (CLDR's Swedish ``d MMMM y``, by Babel; memoised, Babel takes ~50 µs a date)."""
-    return "den " + format_date(day, "d MMMM y", locale="sv")
+    """``den 15 mars 2011``, as running text writes a date."""
+    return "den " + date_long_sv(day)
 
 
 SOON_DAYS = 30
@@ -212,8 +217,7 @@ def first_upper(text: str) -> str:
 
 
 def first_lower(text: str) -> str:
-    """Lower-case the first letter, unless the first word is a name (all its letters but the first lower
-    case is a plain word; ``Sassam`` and ``AF`` would be kept only if they began a text, which none does)."""
+    """Lower-case the first letter (a rule text never begins with a name such as ``Sassam``)."""
     return text[:1].lower() + text[1:]
 
 

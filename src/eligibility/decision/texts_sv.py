@@ -10,10 +10,9 @@ import re
 from datetime import date
 from typing import Any
 
-from babel.dates import format_date
 
 from ..models import Status, Utfall
-from .phrases_sv import date_sv, number_sv
+from .phrases_sv import date_long_sv, date_sv, first_lower, first_upper, joined_sv, number_sv
 
 STATUS_SV = {
     Status.ELIGIBLE: "Uppfyller villkoren",
@@ -109,12 +108,7 @@ def display_value_sv(value: Any, benefit_names: dict[str, str] | None = None) ->
 def fact_line_sv(fact: str, value: Any, benefit_names: dict[str, str] | None = None) -> str:
     """``Antal timmar per vecka som personen klarar: 12``, ``Beslutets sista dag: den 6 juli 2011``: a fact
     with its Swedish label (``fact_label_sv``) and value (``display_value_sv``), for tables and lists."""
-    return f"{_first_upper(fact_label_sv(fact))}: {display_value_sv(value, benefit_names)}"
-
-
-def date_long_sv(day: date) -> str:
-    """A date written out in Swedish, ``31 januari 2017`` (CLDR's ``d MMMM y`` for ``sv``, by Babel)."""
-    return format_date(day, "d MMMM y", locale="sv")
+    return f"{first_upper(fact_label_sv(fact))}: {display_value_sv(value, benefit_names)}"
 
 
 def law_reviewed_sv(reviewed_until: date) -> str:
@@ -162,14 +156,6 @@ CHANGE_SV: dict[str, dict[Any, str]] = {
 }
 
 
-def _first_upper(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _first_lower(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
 def fact_label_sv(fact: str) -> str:
     """The Swedish name of a fact a condition reads (its dotted name when it has none)."""
     return FACT_LABEL_SV.get(fact) or _DECISIVE_LABEL_SV.get(fact, fact)
@@ -198,22 +184,18 @@ def change_phrase_sv(fact: str, from_value: Any, to_value: Any, upper: bool | No
 
 def change_sv(phrase: str) -> str:
     """One change as a sentence: 'Personen klarar minst 10 timmar i veckan.'"""
-    return _first_upper(phrase) + "."
-
-
-def _joined(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " och " + items[-1]
+    return first_upper(phrase) + "."
 
 
 def would_change_sv(programme_name: str, phrases: list[str]) -> str:
     """'Om personen klarar minst 10 timmar i veckan uppfyller personen villkoren för handlingsplansamverkan.'"""
-    return f"Om {_joined(phrases)} uppfyller personen villkoren för {_first_lower(programme_name)}."
+    return f"Om {joined_sv(phrases)} uppfyller personen villkoren för {first_lower(programme_name)}."
 
 
 def no_change_sv(programme_name: str, open_: bool) -> str:
     """No change of actionable facts makes the programme eligible (``open_``: while some of its conditions are
     not yet utredda)."""
-    name = _first_lower(programme_name)
+    name = first_lower(programme_name)
     if open_:
         return (f"Ingen ändring av uppgifter som går att påverka räcker för att personen ska uppfylla villkoren "
                 f"för {name} innan det som saknas är utrett.")
@@ -354,8 +336,6 @@ def answer_effect_sv(answer: str, effects: list[tuple[str, Status | None]], last
     return f"{text} Ersättningen räcker då till och med {date_long_sv(last_day)}." if last_day else text
 
 
-
-
 # --- Tabeller i terminalen och analysrapporter (cli/, caseload/) -------------
 # Facts a table can show that have no label above: a condition's own limit (``threshold.<condition>``,
 # conditions/remaining_time.py) and the dates the watch list and batch summary name.
@@ -387,12 +367,12 @@ def table_fact_label_sv(fact: str) -> str:
 
 def table_fact_line_sv(fact: str, value: Any, benefit_names: dict[str, str] | None = None) -> str:
     """``Antal timmar per vecka som personen klarar: 12``: ``fact_line_sv`` with ``table_fact_label_sv``."""
-    return f"{_first_upper(table_fact_label_sv(fact))}: {display_value_sv(value, benefit_names)}"
+    return f"{first_upper(table_fact_label_sv(fact))}: {display_value_sv(value, benefit_names)}"
 
 
 def programme_fallback_sv(programme: str) -> str:
     """A programme no loaded rulebook names (``name_sv``): its id in words."""
-    return _first_upper(programme.replace("_", " "))
+    return first_upper(programme.replace("_", " "))
 
 
 # Konsekvensanalysen (caseload/impact_report.py): statuses as a report on people names them.
@@ -411,7 +391,7 @@ def impact_headline_sv(changed: int, parts: list[str]) -> str:
     if not changed:
         return "Ingen person får en annan bedömning."
     head = f"{people_sv(changed)} får en annan bedömning"
-    return f"{head}: {_joined(parts)}." if parts else f"{head}."
+    return f"{head}: {joined_sv(parts)}." if parts else f"{head}."
 
 
 def impact_part_sv(count: int, direction: str, programme_in_text: str) -> str:
