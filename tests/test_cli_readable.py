@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from eligibility.caseload.synth import generate
 from eligibility.cli import app
-from eligibility.decision.texts_sv import table_fact_label_sv, table_fact_line_sv
+from eligibility.decision.texts_sv import table_fact_label_sv, fact_line_sv
 from eligibility.rulebooks.loader import load_rulebooks
 
 runner = CliRunner()
@@ -65,8 +65,8 @@ def test_check_table_shows_labels_values_and_names_in_swedish():
 
 def test_labels_for_facts_the_case_does_not_hold():
     assert "." not in table_fact_label_sv("threshold.minst_sex_manader_kvar")
-    assert table_fact_line_sv("benefit_has_end", True) == "Ersättningen har en slutdag: ja"
-    assert table_fact_line_sv("benefit.decision_end", None) == "Beslutets sista dag: inte utrett"
+    assert fact_line_sv("benefit_has_end", True) == "Ersättningen har en slutdag: ja"
+    assert fact_line_sv("benefit.decision_end", None) == "Beslutets sista dag: inte utrett"
     assert table_fact_label_sv("some.new_fact") == "new fact"
 
 

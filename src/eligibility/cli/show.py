@@ -22,7 +22,7 @@ from rich.text import Text
 from ..decision.phrases_sv import citations_sv, date_sv
 from ..decision.texts_sv import (DECISIVE_AGAINST_HEADING_SV, LAW_WARNING_ADVICE_SV, QUESTIONS_COLUMNS_SV,
                                  NOT_IN_FORCE_SV, OUTCOME_SV, QUESTIONS_TITLE_SV, REMEDIES_TITLE_SV, STATUS_SV,
-                                 WOULD_CHANGE_HEADING_SV, programme_fallback_sv, table_fact_line_sv)
+                                 WOULD_CHANGE_HEADING_SV, programme_fallback_sv, fact_line_sv)
 from ..models import Decision, Summary
 from ..rulebooks.plan import Plan
 from .common import out
@@ -150,7 +150,7 @@ def _print_tables(decision: Decision, plan: Plan, names: dict[str, str] | None =
     benefit_names = plan.book.benefit_names()
     for record in decision.conditions:
         own = plan.by_id[record.condition].derived  # a kind's own facts (its limits) are not facts of the case
-        facts = "\n".join(table_fact_line_sv(k, v, benefit_names) for k, v in record.facts_used.items()
+        facts = "\n".join(fact_line_sv(k, v, benefit_names) for k, v in record.facts_used.items()
                            if k not in own)
         source = "; ".join(citations_sv([record.source.in_force_on(decision.as_of)]))
         outcome = record.outcome

@@ -107,8 +107,9 @@ def display_value_sv(value: Any, benefit_names: dict[str, str] | None = None) ->
 
 def fact_line_sv(fact: str, value: Any, benefit_names: dict[str, str] | None = None) -> str:
     """``Antal timmar per vecka som personen klarar: 12``, ``Beslutets sista dag: den 6 juli 2011``: a fact
-    with its Swedish label (``fact_label_sv``) and value (``display_value_sv``), for tables and lists."""
-    return f"{first_upper(fact_label_sv(fact))}: {display_value_sv(value, benefit_names)}"
+    with its Swedish label (``table_fact_label_sv``: never a dotted name) and value (``display_value_sv``),
+    for tables, lists and reports."""
+    return f"{first_upper(table_fact_label_sv(fact))}: {display_value_sv(value, benefit_names)}"
 
 
 def law_reviewed_sv(reviewed_until: date) -> str:
@@ -363,11 +364,6 @@ def table_fact_label_sv(fact: str) -> str:
     if label == fact:
         label = KEY_DATE_LABEL_SV.get(fact) or fact.rsplit(".", 1)[-1].replace("_", " ")
     return label
-
-
-def table_fact_line_sv(fact: str, value: Any, benefit_names: dict[str, str] | None = None) -> str:
-    """``Antal timmar per vecka som personen klarar: 12``: ``fact_line_sv`` with ``table_fact_label_sv``."""
-    return f"{first_upper(table_fact_label_sv(fact))}: {display_value_sv(value, benefit_names)}"
 
 
 def programme_fallback_sv(programme: str) -> str:
