@@ -24,9 +24,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from eligibility.decision.texts_sv import date_long_sv
+
+from .web.result_texts import printed_at_sv
 
 from . import metrics
 
@@ -51,14 +52,6 @@ _executor = ThreadPoolExecutor(max_workers=MAX_RENDERS, thread_name_prefix="pdf"
 _slots = threading.BoundedSemaphore(MAX_RENDERS)
 
 
-def printing_time() -> datetime:
-    """Now, in Swedish time when the machine knows the zone (else the machine's own)."""
-    try:
-        return datetime.now(ZoneInfo("Europe/Stockholm"))
-    except ZoneInfoNotFoundError:
-        return datetime.now().astimezone()
-
-
 class RendererBusy(Exception):
     """Every render slot is taken; the caller answers 503 with Retry-After."""
 
@@ -70,7 +63,7 @@ def header_html(reference: str | None, as_of: Any, printed_at: datetime) -> str:
         rows.append(("Ärendereferens", reference))
     rows.append(("Bedömningsdag", f"den {date_long_sv(as_of)}"))
     zone = f" ({printed_at.tzname()})" if printed_at.tzname() else ""
-    rows.append(("Utskriven", f"den {date_long_sv(printed_at.date())} kl. {printed_at:%H.%M}{zone}"))
+    rows.append(("Utskriven", f"{printed_at_sv(printed_at)}{zone}"))
     items = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in rows)
     return f'<div class="pdf-header"><h1>{HEADING}</h1><dl>{items}</dl></div>'
 

@@ -20,6 +20,7 @@ from eligibility.models import Case
 from .. import examples, pdf, problems
 from ..audit import AuditLog
 from ..deps import KeyId, get_audit, get_evaluator
+from ..web.result_texts import printing_time
 from ..web.timeline_svg import timeline
 from . import web
 from .decisions import _audit, _decide
@@ -62,7 +63,7 @@ async def decide_pdf(body: PdfRequest, request: Request, key_id: KeyId,
     decision = _decide(evaluator.exactly(), body.case, rulebook, True)
     _audit(audit, request, key_id, decision, started)
     document = pdf.document_html(_page_html(request, evaluator, decision, rulebook, body.reference),
-                                 body.reference, decision.as_of, pdf.printing_time())
+                                 body.reference, decision.as_of, printing_time())
     try:
         content = await pdf.render_pdf(document)
     except pdf.RendererBusy:

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -34,7 +33,8 @@ from eligibility.models import Answer
 from ..deps import get_evaluator, match_key
 from ..web.form import (BENEFIT_LABELS_SV, DATE_PATTERN, EMPLOYMENT_ONLY, LABELS_SV, UNKNOWN, form_fields,
                         form_to_case, hidden_fields)
-from ..web.result_texts import compare_tables, error_target, fact_lines, paragraphs, programmes_in_order, trace
+from ..web.result_texts import (compare_tables, error_target, fact_lines, paragraphs, printed_at_sv, printing_time,
+                                programmes_in_order, trace)
 from ..web.timeline_svg import KEY_DATE_LABELS_SV, timeline
 
 router = APIRouter(include_in_schema=False)
@@ -103,7 +103,7 @@ def _page(request: Request, evaluator: Evaluator, values: dict[str, str], **extr
         "rulebook_hidden": set(),
         "employment_only": EMPLOYMENT_ONLY,
         "error_targets": {},
-        "printed_at": _printed_at(),
+        "printed_at": printed_at_sv(printing_time()),
         **extra,
     }
     # Every error is shown at a field that exists: a problem of a whole section ("person") at its first field.
@@ -209,11 +209,3 @@ def _law_warnings(evaluator: Evaluator, decisions: list[Any]) -> list[dict[str, 
 def _problem_sv(problem) -> str:
     return problem_sv(problem.code, problem.expected, problem.field)
 
-
-def _printed_at() -> str:
-    """Now as paper writes it, in Swedish time: ``den 2 december 2026 kl. 15.27``."""
-    try:
-        now = datetime.now(ZoneInfo("Europe/Stockholm"))
-    except ZoneInfoNotFoundError:
-        now = datetime.now().astimezone()
-    return f"{date_sv(now.date())} kl. {now:%H.%M}"

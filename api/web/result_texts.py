@@ -10,9 +10,25 @@ text: the rulebook and its hashes, the package version and the template hash.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from eligibility.decision.phrases_sv import date_sv
 from eligibility.decision.texts_sv import fact_line_sv
+
+def printing_time() -> datetime:
+    """Now, in Swedish time when the machine knows the zone (else the machine's own): paper's "Utskrivet"."""
+    try:
+        return datetime.now(ZoneInfo("Europe/Stockholm"))
+    except ZoneInfoNotFoundError:
+        return datetime.now().astimezone()
+
+
+def printed_at_sv(moment: datetime) -> str:
+    """A printing time as paper writes it: ``den 2 december 2026 kl. 15.27`` (the page and the PDF)."""
+    return f"{date_sv(moment.date())} kl. {moment:%H.%M}"
+
 
 HASH_CHARS = 12
 """A hash is shown by its first 12 hex digits, as on the command line (the JSON has it whole)."""
