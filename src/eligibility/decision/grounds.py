@@ -12,7 +12,7 @@ into text; ``summary`` takes the main reason from them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from ..case.fields import actionable_fields
@@ -184,7 +184,7 @@ class Grounds:
             return [ph.sentence(f"personen är {reason.value} år{_AGE_WHEN.get(reason.fact, '')}")]
         said = ph.statement_sv(reason.fact, reason.value, self.benefit_names)
         if said is None:
-            said = f"{ph.first_lower(_label(reason.fact))} är {ph.number_sv(reason.value)}"
+            said = f"{ph.first_lower(fact_label_sv(reason.fact))} är {ph.number_sv(reason.value)}"
         return [ph.sentence(said)]
 
     def _whether(self, fields: list[str]) -> str:
@@ -242,18 +242,3 @@ class Grounds:
                 fields += [f for f in self.records[leaf].missing_facts if f not in fields]
         return fields
 
-
-def _outcome_word(outcome: Utfall) -> str:
-    return {Utfall.UPPFYLLT: "uppfyllt", Utfall.EJ_UPPFYLLT: "inte uppfyllt", Utfall.EJ_UTRETT: "inte utrett"}[outcome]
-
-
-def _label(fact: str) -> str:
-    return fact_label_sv(fact)
-
-
-def start_day(programme_start: str, as_of: date, benefit_end_exclusive: date | None) -> date:
-    """The first day an eligible programme can start: ``as_of``, or for a programme that starts when the
-    benefit ends (``programmes.yaml`` ``starts: after_benefit``), the day after the benefit's last day."""
-    if programme_start == "after_benefit" and benefit_end_exclusive is not None and benefit_end_exclusive > as_of:
-        return benefit_end_exclusive
-    return as_of

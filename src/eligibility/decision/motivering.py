@@ -29,7 +29,7 @@ from ..facts.derived import HPS_MONTHS
 from ..models import Decision, ProgrammeResult, Status, Summary, Utfall
 from ..rulebooks.plan import Plan
 from . import phrases_sv as ph
-from .grounds import Ground, Grounds, start_day
+from .grounds import Ground, Grounds
 from .summary import build_summary
 from .texts_sv import parameter_day_sv
 
@@ -155,8 +155,7 @@ class _Writer:
         grounds = self.g.grounds(result)
         sentences: list[str] = []
         if result.status is Status.ELIGIBLE:
-            day = start_day(self.book.programmes[result.programme].starts, self.as_of,
-                            self.d.key_dates.benefit_end_exclusive)
+            day = next(item.from_date for item in self.summary.eligible if item.programme == result.programme)
             sentences.append(ph.sentence(f"personen kan delta i {name} från och med {self._from(day)}"))
             concrete = [g for g in grounds if self._quantitative(g.condition)]
             plain = [g for g in grounds if not self._quantitative(g.condition)]

@@ -13,7 +13,7 @@ from datetime import date
 from ..facts.derived import HPS_MONTHS
 from ..models import Decision, NextDate, Status, Summary, SummaryProgramme, SummaryQuestion
 from . import phrases_sv as ph
-from .grounds import Grounds, start_day
+from .grounds import Grounds
 
 
 def build_summary(grounds: Grounds, decision: Decision) -> Summary:
@@ -87,3 +87,11 @@ def _depends_on(fields: list[str]) -> str:
     if len(fields) <= 2:
         return ph.sentence("det beror på " + ph.joined_sv([ph.whether_sv(f) for f in fields]))
     return ph.sentence(f"det beror på {ph.number_sv(len(fields), neuter=True)} uppgifter som inte är utredda")
+
+
+def start_day(programme_start: str, as_of: date, benefit_end_exclusive: date | None) -> date:
+    """The first day an eligible programme can start: ``as_of``, or for a programme that starts when the
+    benefit ends (``programmes.yaml`` ``starts: after_benefit``), the day after the benefit's last day."""
+    if programme_start == "after_benefit" and benefit_end_exclusive is not None and benefit_end_exclusive > as_of:
+        return benefit_end_exclusive
+    return as_of
